@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The one entry point behind every npm script: bootstraps what is missing (infra/bootstrap.sh),
+# puts the project's Node first on PATH, loads the local stack's environment and runs the task.
+#
+#   run.sh bootstrap            install what is missing, nothing else
+#   run.sh stack ARGS...        infra/stack.sh ARGS (up|down|status|logs|clean)
+#   run.sh migrate|topics       apply the migrations / the topic declaration to the running stack
+#   run.sh dev                  stack up, migrations, topics, then the gateway and processors
+#   run.sh test [JEST ARGS...]  stack up, migrations, topics, type check, lint, every jest suite
+#   run.sh exec COMMAND...      run a command with the project's toolchain on PATH
+set -euo pipefail
+
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PROJECT_ROOT
+STACK_DIR="${STACK_DIR:-$PROJECT_ROOT/.stack}"
+export STACK_DIR
+# shellcheck source=infra/bootstrap.sh
+source "$PROJECT_ROOT/infra/bootstrap.sh"
+cd "$PROJECT_ROOT"
+
+export PATH="$PROJECT_ROOT/node_modules/.bin:$PATH"
+
+# Exports the stack's variables without overriding any that the caller set explicitly.
+load_stack_env() {
+  [[ -f "$STACK_DIR/env" ]] || die "$STACK_DIR/env is missing: run 'npm run stack -- up' first"
+  local line name
+  while IFS= read -r line; do
+    [[ "$line" =~ ^([A-Z_][A-Z0-9_]*)=(.*)$ ]] || continue
+    name="${BASH_REMATCH[1]}"
+    [[ -n "${!name:-}" ]] || export "$name=${BASH_REMATCH[2]}"
+  done < "$STACK_DIR/env"
+}
+
+stack_is_up() { bash "$PROJECT_ROOT/infra/stack.sh" status > /dev/null 2>&1; }
+
+prepare_stack() {
+  bash "$PROJECT_ROOT/infra/stack.sh" up
+  load_stack_env
+  tsx tools/migrate.ts
+  tsx tools/topics.ts
+}
+
+run_tests() {
+  local stack_was_up=0
+  stack_is_up && stack_was_up=1
+  # A test run leaves the stack as it found it: started for the run, stopped after it, so that
+  # nothing keeps running behind a finished CI job. Start it yourself to keep it warm.
+  if [[ $stack_was_up -eq 0 ]]; then
+    trap 'bash "$PROJECT_ROOT/infra/stack.sh" down' EXIT
+  fi
+  prepare_stack
+  say "type check"
+  tsc --noEmit -p tsconfig.json
+  say "lint"
+  eslint --max-warnings=0 .
+  local results="$STACK_DIR/jest-results.json"
+  rm -f "$results"
+  local status=0
+  jest --json --outputFile="$results" "$@" || status=$?
+  node tools/test-summary.mjs "$results"
+  return $status
+}
+
+task="${1:-}"
+[[ $# -gt 0 ]] && shift
+case "$task" in
+  bootstrap) bootstrap ;;
+  stack) ensure_debian_packages; ensure_jvm_artifacts; exec bash "$PROJECT_ROOT/infra/stack.sh" "$@" ;;
+  migrate) bootstrap; load_stack_env; exec tsx tools/migrate.ts "$@" ;;
+  topics) bootstrap; load_stack_env; exec tsx tools/topics.ts "$@" ;;
+  dev) bootstrap; prepare_stack; exec tsx tools/dev.ts "$@" ;;
+  test) bootstrap; run_tests "$@" ;;
+  exec) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec "$@" ;;
+  *)
+    echo "usage: infra/run.sh bootstrap|stack|migrate|topics|dev|test|exec ..." >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The local stack: PostgreSQL, Redis, Apache Kafka and a Confluent-compatible schema registry as
+# plain processes under $STACK_DIR (default .stack/), on ports chosen not to collide with services
+# a machine may already run. See docs/local-stack.md.
+#
+#   stack.sh up                 start what is not running, wait until each is ready, write $STACK_DIR/env
+#   stack.sh down               stop what this stack started (by its pid files); data is kept
+#   stack.sh status             one line per component; exits 3 when any is stopped
+#   stack.sh logs [NAME] [-f]   the tail of one component's log (or of all), optionally following
+#   stack.sh clean              down, then delete the stack's data, logs and secrets
+set -euo pipefail
+
+PROJECT_ROOT="${PROJECT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+STACK_DIR="$(mkdir -p "${STACK_DIR:-$PROJECT_ROOT/.stack}" && cd "${STACK_DIR:-$PROJECT_ROOT/.stack}" && pwd)"
+STACK_COMPONENTS=(postgres redis kafka registry)
+
+for part in process postgres redis kafka registry; do
+  # shellcheck source=/dev/null
+  source "$PROJECT_ROOT/infra/stack/$part.sh"
+done
+
+# Only one `up` or `down` at a time per stack directory (two test runs may race to start it).
+take_lock() {
+  exec 9> "$STACK_DIR/.lock"
+  flock -w 180 9 || stack_die "another stack command has held $STACK_DIR/.lock for 3 minutes"
+}
+
+write_env_file() {
+  local env_file="$STACK_DIR/env"
+  (
+    umask 077
+    {
+      echo "# Written by 'npm run stack -- up'; every project command sources it."
+      local component
+      for component in "${STACK_COMPONENTS[@]}"; do "${component}_env"; done
+    } > "$env_file.tmp"
+  )
+  mv "$env_file.tmp" "$env_file"
+}
+
+stack_up() {
+  take_lock
+  local started=$SECONDS
+  # Kafka's JVM is the slowest to start, so it goes first; the registry stores its schemas in
+  # PostgreSQL, so it waits for it.
+  kafka_start
+  postgres_start
+  redis_start
+  postgres_wait
+  registry_start
+  redis_wait
+  kafka_wait
+  registry_wait
+  write_env_file
+  stack_say "up in $((SECONDS - started))s; environment in $STACK_DIR/env"
+}
+
+stack_down() {
+  take_lock
+  local index
+  for ((index = ${#STACK_COMPONENTS[@]} - 1; index >= 0; index--)); do
+    "${STACK_COMPONENTS[index]}_stop"
+  done
+}
+
+stack_status() {
+  local component pid all_running=0
+  for component in "${STACK_COMPONENTS[@]}"; do
+    pid="$(component_pid "$component")"
+    if [[ -n "$pid" ]]; then
+      printf '%-9s running  pid %-8s %s\n' "$component" "$pid" "$("${component}_describe")"
+    else
+      printf '%-9s stopped\n' "$component"
+      all_running=3
+    fi
+  done
+  return $all_running
+}
+
+stack_logs() {
+  local name="${1:-}" follow="${2:-}"
+  if [[ "$name" == -f ]]; then name="" follow=-f; fi
+  if [[ -z "$name" ]]; then
+    local component
+    for component in "${STACK_COMPONENTS[@]}"; do
+      printf '==> %s <==\n' "$component"
+      tail -n 20 "$(component_log "$component")" 2>/dev/null || echo "(no log yet)"
+    done
+    return
+  fi
+  [[ " ${STACK_COMPONENTS[*]} " == *" $name "* ]] || stack_die "unknown component '$name'; one of: ${STACK_COMPONENTS[*]}"
+  if [[ "$follow" == -f ]]; then exec tail -n 100 -f "$(component_log "$name")"; fi
+  tail -n 100 "$(component_log "$name")"
+}
+
+stack_clean() {
+  stack_down
+  stack_say "deleting $STACK_DIR"
+  rm -rf "${STACK_DIR:?}"/*
+}
+
+case "${1:-}" in
+  up) stack_up ;;
+  down) stack_down ;;
+  status) stack_status ;;
+  logs) shift; stack_logs "$@" ;;
+  clean) stack_clean ;;
+  *)
+    echo "usage: npm run stack -- up|down|status|logs [postgres|redis|kafka|registry] [-f]|clean" >&2
+    exit 2
+    ;;
+esac

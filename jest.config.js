@@ -1,0 +1,15 @@
+// Tests show their tier in their name: *.unit.test.ts (no infrastructure), *.int.test.ts (the real
+// local stack) and *.e2e.test.ts (through HTTP and back out of Kafka). `npm test` runs them all.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test', '<rootDir>/gateway', '<rootDir>/processors', '<rootDir>/platform', '<rootDir>/tools'],
+  testMatch: ['**/*.unit.test.ts', '**/*.int.test.ts', '**/*.e2e.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } }],
+  },
+  // Integration tests wait on a real broker and registry; the default 5 s is too tight on 2 cores.
+  testTimeout: 60_000,
+  // Open handles are a bug in the test (a client left connected), not something to wait out.
+  forceExit: false,
+};
