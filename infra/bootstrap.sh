@@ -89,8 +89,11 @@ ensure_npm_dependencies() {
   say "installing npm dependencies for Node $(node --version) (compiles librdkafka: about two minutes on two cores)"
   # CKJS_LINKING=dynamic links librdkafka against Debian's OpenSSL, SASL, zlib, zstd and lz4
   # instead of downloading their sources; nodedir points node-gyp at local headers.
-  (cd "$PROJECT_ROOT" && CKJS_LINKING=dynamic npm_config_nodedir="$NODE_HEADERS_DIR" npm ci --no-audit --no-fund >&2) \
-    || die "npm ci failed (see the output above)"
+  # `install --no-save` rather than `ci`: it installs exactly what package-lock.json pins, but
+  # tolerates registries that do not carry other platforms' optional binaries (which `ci` rejects
+  # as a lock file out of sync), and it never rewrites the lock file.
+  (cd "$PROJECT_ROOT" && CKJS_LINKING=dynamic npm_config_nodedir="$NODE_HEADERS_DIR" npm install --no-save --no-audit --no-fund >&2) \
+    || die "npm install failed (see the output above)"
   printf '%s' "$wanted" > "$stamp"
 }
 

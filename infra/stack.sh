@@ -38,16 +38,42 @@ write_env_file() {
   mv "$env_file.tmp" "$env_file"
 }
 
+# Components this `up` started; if it fails part-way they are stopped again, so a failed `up`
+# leaves the stack as it found it.
+STARTED_NOW=()
+
+stop_started_on_failure() {
+  local status=$?
+  ((status == 0)) && return
+  local index
+  for ((index = ${#STARTED_NOW[@]} - 1; index >= 0; index--)); do
+    "${STARTED_NOW[index]}_stop"
+  done
+  exit "$status"
+}
+
+start_if_stopped() {
+  component_running "$1" && return
+  "${1}_start"
+  STARTED_NOW+=("$1")
+}
+
 stack_up() {
   take_lock
-  local started=$SECONDS
+  trap stop_started_on_failure EXIT
+  local started=$SECONDS component
+  # Every missing program and taken port is found before anything starts, so that a failed `up`
+  # leaves nothing half-started behind.
+  for component in "${STACK_COMPONENTS[@]}"; do
+    component_running "$component" || "${component}_preflight"
+  done
   # Kafka's JVM is the slowest to start, so it goes first; the registry stores its schemas in
   # PostgreSQL, so it waits for it.
-  kafka_start
-  postgres_start
-  redis_start
+  start_if_stopped kafka
+  start_if_stopped postgres
+  start_if_stopped redis
   postgres_wait
-  registry_start
+  start_if_stopped registry
   redis_wait
   kafka_wait
   registry_wait

@@ -15,7 +15,6 @@ kafka_home() {
 }
 
 kafka_java() {
-  command -v java >/dev/null || stack_die "java not found: install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)"
   java -cp "$(kafka_home)/libs/*" -Dlog4j2.configurationFile="$PROJECT_ROOT/infra/kafka/log4j2.properties" "$@"
 }
 
@@ -52,10 +51,14 @@ kafka_ready() {
   grep -q 'Kafka Server started' "$(component_log kafka)" && port_open "$KAFKA_PORT"
 }
 
-kafka_start() {
-  if component_running kafka; then return; fi
+kafka_preflight() {
+  kafka_home > /dev/null
+  command -v java >/dev/null || stack_die "java not found: install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)"
   require_free_port kafka "$KAFKA_PORT" STACK_KAFKA_PORT
   require_free_port kafka-controller "$KAFKA_CONTROLLER_PORT" STACK_KAFKA_CONTROLLER_PORT
+}
+
+kafka_start() {
   local dir
   dir="$(component_dir kafka)"
   mkdir -p "$dir"

@@ -79,14 +79,19 @@ GRANT CONNECT ON DATABASE :"db" TO :"app_role";
 SQL
 }
 
-postgres_start() {
-  if component_running postgres; then return; fi
+postgres_preflight() {
+  postgres_bin_dir > /dev/null
   require_free_port postgres "$POSTGRES_PORT" STACK_POSTGRES_PORT
+}
+
+postgres_start() {
   local bin data socket_dir
   bin="$(postgres_bin_dir)"
   data="$(component_dir postgres)/data"
   socket_dir="$(component_dir postgres)/run"
   mkdir -p "$(component_dir postgres)"
+  # The server's unprivileged user must be able to reach its data directory inside ours.
+  [[ $EUID -eq 0 ]] && chmod a+x "$STACK_DIR" "$(component_dir postgres)"
   postgres_init_cluster "$bin" "$data"
   mkdir -p "$socket_dir" && chown "$(postgres_owner)" "$socket_dir" && chmod 700 "$socket_dir"
   stack_say "postgres: starting on 127.0.0.1:$POSTGRES_PORT"

@@ -8,10 +8,12 @@ redis_ready() {
   [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(stack_secret redis)" ping)" == PONG ]]
 }
 
-redis_start() {
-  if component_running redis; then return; fi
+redis_preflight() {
   command -v redis-server >/dev/null || stack_die "redis-server not found: install Debian's 'redis-server' package"
   require_free_port redis "$REDIS_PORT" STACK_REDIS_PORT
+}
+
+redis_start() {
   local dir config
   dir="$(component_dir redis)"
   mkdir -p "$dir"

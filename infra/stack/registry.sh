@@ -37,10 +37,14 @@ registry_url() { printf 'http://127.0.0.1:%s%s' "$REGISTRY_PORT" "$REGISTRY_API_
 
 registry_ready() { curl -fsS --max-time 5 "$(registry_url)/subjects"; }
 
-registry_start() {
-  if component_running registry; then return; fi
+registry_preflight() {
+  registry_home > /dev/null
+  registry_java > /dev/null
   require_free_port registry "$REGISTRY_PORT" STACK_REGISTRY_PORT
   require_free_port registry-management "$REGISTRY_MANAGEMENT_PORT" STACK_REGISTRY_MANAGEMENT_PORT
+}
+
+registry_start() {
   local java
   java="$(registry_java)"
   mkdir -p "$(component_dir registry)"

@@ -1,0 +1,32 @@
+/**
+ * knex configuration for the migrations in migrations/. Migrations run as the PostgreSQL superuser
+ * (DATABASE_ADMIN_URL): they create schemas, extensions and the per-context roles, which the
+ * services' own logins may not.
+ */
+import type { Knex } from 'knex';
+import path from 'node:path';
+import { loadConfig } from './platform/config/load';
+import { databaseAdminVariables } from './platform/config/variables';
+
+export const MIGRATIONS_TABLE = 'knex_migrations';
+export const MIGRATIONS_SCHEMA = 'public';
+
+export function knexConfig(environment: NodeJS.ProcessEnv = process.env): Knex.Config {
+  const { databaseAdminUrl } = loadConfig(databaseAdminVariables, environment);
+  return {
+    client: 'pg',
+    connection: { connectionString: databaseAdminUrl.toString(), application_name: 'fleet-migrations' },
+    pool: { min: 0, max: 2 },
+    migrations: {
+      directory: path.join(__dirname, 'migrations'),
+      tableName: MIGRATIONS_TABLE,
+      schemaName: MIGRATIONS_SCHEMA,
+      loadExtensions: ['.ts'],
+      // Each migration runs in its own transaction; knex also holds an advisory lock so that two
+      // services starting at once do not both migrate.
+      disableTransactions: false,
+    },
+  };
+}
+
+export default knexConfig;

@@ -1,0 +1,129 @@
+import { variable } from './load';
+import { hostPortList, integer, nonEmptyText, oneOf, url } from './parsers';
+
+/**
+ * Every environment variable the services and tools read, grouped by what needs it. A service
+ * composes the groups it uses (`{ ...runtimeVariables, ...kafkaVariables }`) and validates them
+ * at start-up with `loadConfig`. docs/configuration.md documents each one; a unit test keeps the
+ * two in step.
+ */
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const runtimeVariables = {
+  logLevel: variable({
+    name: 'LOG_LEVEL',
+    description: 'the lowest pino level written to the log',
+    defaultValue: 'info',
+    parse: oneOf(LOG_LEVELS),
+  }),
+  shutdownTimeoutMs: variable({
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    description: 'how long a graceful shutdown may take before the process exits anyway',
+    defaultValue: '15000',
+    parse: integer({ min: 1_000, max: 120_000 }),
+  }),
+  healthCheckTimeoutMs: variable({
+    name: 'HEALTH_CHECK_TIMEOUT_MS',
+    description: 'how long a readiness probe waits for each dependency before reporting it down',
+    defaultValue: '2000',
+    parse: integer({ min: 100, max: 30_000 }),
+  }),
+};
+
+export const kafkaVariables = {
+  kafkaBrokers: variable({
+    name: 'KAFKA_BROKERS',
+    description: 'Kafka bootstrap servers, comma-separated host:port pairs',
+    parse: hostPortList(),
+  }),
+  kafkaClientId: variable({
+    name: 'KAFKA_CLIENT_ID',
+    description: 'prefix of the client id each Kafka client reports to the brokers',
+    defaultValue: 'fleet',
+    parse: nonEmptyText({ maxLength: 100 }),
+  }),
+};
+
+export const topicVariables = {
+  topicReplicationFactor: variable({
+    name: 'KAFKA_TOPIC_REPLICATION_FACTOR',
+    description: 'replication factor of the topics the project creates (3 in production, 1 on a single local broker)',
+    defaultValue: '1',
+    parse: integer({ min: 1, max: 5 }),
+  }),
+};
+
+export const schemaRegistryVariables = {
+  schemaRegistryUrl: variable({
+    name: 'SCHEMA_REGISTRY_URL',
+    description: 'base URL of the Confluent-compatible schema registry API (for Apicurio, ending in /apis/ccompat/v7)',
+    parse: url(['http', 'https']),
+  }),
+};
+
+export const databaseVariables = {
+  databaseUrl: variable({
+    name: 'DATABASE_URL',
+    description: "the service's PostgreSQL connection URL",
+    secret: true,
+    parse: url(['postgres', 'postgresql']),
+  }),
+  databasePoolSizeMax: variable({
+    name: 'DATABASE_POOL_SIZE_MAX',
+    description: 'most PostgreSQL connections one process holds',
+    defaultValue: '10',
+    parse: integer({ min: 1, max: 100 }),
+  }),
+  databaseStatementTimeoutMs: variable({
+    name: 'DATABASE_STATEMENT_TIMEOUT_MS',
+    description: 'PostgreSQL statement_timeout for the service connections',
+    defaultValue: '30000',
+    parse: integer({ min: 100, max: 600_000 }),
+  }),
+};
+
+export const databaseAdminVariables = {
+  databaseAdminUrl: variable({
+    name: 'DATABASE_ADMIN_URL',
+    description: 'a PostgreSQL superuser connection URL, for migrations and role set-up only',
+    secret: true,
+    parse: url(['postgres', 'postgresql']),
+  }),
+};
+
+export const redisVariables = {
+  redisUrl: variable({
+    name: 'REDIS_URL',
+    description: 'Redis connection URL (redis:// or rediss://), for ephemeral data only',
+    secret: true,
+    parse: url(['redis', 'rediss']),
+  }),
+};
+
+export const gatewayVariables = {
+  port: variable({
+    name: 'PORT',
+    description: 'TCP port the gateway listens on',
+    defaultValue: '8080',
+    parse: integer({ min: 1, max: 65_535 }),
+  }),
+  host: variable({
+    name: 'HOST',
+    description: 'address the gateway binds (0.0.0.0 in a container)',
+    defaultValue: '127.0.0.1',
+    parse: nonEmptyText({ maxLength: 255 }),
+  }),
+};
+
+/** Every group, for the documentation check and for tools that print the effective configuration. */
+export const allVariables = {
+  ...runtimeVariables,
+  ...kafkaVariables,
+  ...topicVariables,
+  ...schemaRegistryVariables,
+  ...databaseVariables,
+  ...databaseAdminVariables,
+  ...redisVariables,
+  ...gatewayVariables,
+};

@@ -1,0 +1,40 @@
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Logger } from './logger';
+
+export interface KafkaOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger: Logger;
+}
+
+/** Routes the Kafka client's own log lines into the service's pino logger. */
+function kafkaLogger(logger: Logger): KafkaJS.Logger {
+  const bridge = (child: Logger): KafkaJS.Logger => ({
+    info: (message, extra) => child.info(extra ?? {}, message),
+    warn: (message, extra) => child.warn(extra ?? {}, message),
+    error: (message, extra) => child.error(extra ?? {}, message),
+    debug: (message, extra) => child.debug(extra ?? {}, message),
+    namespace: (namespace) => bridge(child.child({ kafkaNamespace: namespace })),
+    setLogLevel: () => undefined,
+  });
+  return bridge(logger.child({ component: 'kafka' }));
+}
+
+export function createKafka(options: KafkaOptions): KafkaJS.Kafka {
+  return new KafkaJS.Kafka({
+    kafkaJS: {
+      brokers: [...options.brokers],
+      clientId: options.clientId,
+      logger: kafkaLogger(options.logger),
+      logLevel: KafkaJS.logLevel.WARN,
+    },
+  });
+}
+
+/**
+ * A producer that writes each record exactly once per partition despite its own retries
+ * (idempotence implies acks=all and bounded in-flight requests).
+ */
+export function createIdempotentProducer(kafka: KafkaJS.Kafka): KafkaJS.Producer {
+  return kafka.producer({ kafkaJS: { idempotent: true, acks: -1 }, 'linger.ms': 5 });
+}

@@ -1,0 +1,62 @@
+/**
+ * Every topic the product uses, with its partition count, retention and clean-up policy. Topics
+ * are never created implicitly (the brokers run with auto-creation off): `npm run topics` and every
+ * service at start-up apply this declaration, creating what is missing.
+ *
+ * Partition counts bound the parallelism of each consumer group and can only ever grow, because
+ * records are keyed by aggregate id and a change of count moves keys between partitions.
+ */
+
+export type CleanupPolicy = 'delete' | 'compact';
+
+export interface TopicDeclaration {
+  readonly name: string;
+  readonly partitions: number;
+  /** -1 keeps records forever. */
+  readonly retentionMs: number;
+  readonly cleanupPolicy: CleanupPolicy;
+  readonly purpose: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The bounded contexts, each with a processor of its own. */
+export const CONTEXTS = ['fleet', 'rental', 'maintenance', 'identity', 'ledger', 'reporting'] as const;
+export type Context = (typeof CONTEXTS)[number];
+
+const COMMAND_PARTITIONS = 6;
+const EVENT_PARTITIONS = 6;
+
+function commandTopic(context: Context): TopicDeclaration {
+  return {
+    name: `${context}.commands`,
+    partitions: COMMAND_PARTITIONS,
+    // A command older than a week is not worth executing; it has long been answered as failed.
+    retentionMs: 7 * DAY_MS,
+    cleanupPolicy: 'delete',
+    purpose: `commands for the ${context} context, keyed by aggregate id`,
+  };
+}
+
+function eventTopic(context: Context): TopicDeclaration {
+  return {
+    name: `${context}.events`,
+    partitions: EVENT_PARTITIONS,
+    // Events are the facts other contexts and reports are rebuilt from: kept forever.
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    purpose: `events published by the ${context} context through its outbox, keyed by aggregate id`,
+  };
+}
+
+export const TOPICS: readonly TopicDeclaration[] = [
+  ...CONTEXTS.map(commandTopic),
+  ...CONTEXTS.map(eventTopic),
+  {
+    name: 'command.results',
+    partitions: 3,
+    retentionMs: DAY_MS,
+    cleanupPolicy: 'delete',
+    purpose: 'the outcome of each command (accepted or rejected), read by every gateway instance, keyed by command id',
+  },
+];

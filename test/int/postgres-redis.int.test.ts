@@ -1,0 +1,62 @@
+import { createPool, withTransaction } from '../../platform/postgres';
+import { createRedis } from '../../platform/redis';
+import { uniqueName } from '../support/names';
+import { stackEnv } from '../support/stack-env';
+
+const env = stackEnv();
+
+describe('PostgreSQL through the project pool', () => {
+  // One connection, so that the session's temporary table is visible to every transaction here.
+  const pool = createPool({ url: env.databaseUrl, poolSizeMax: 1, statementTimeoutMs: 5_000, applicationName: 'postgres-test' });
+  const table = `postings_${uniqueName('t').replace(/-/g, '_')}`;
+
+  beforeAll(() => pool.query(`CREATE TEMP TABLE ${table} (amount_cents bigint NOT NULL, currency char(3) NOT NULL)`));
+  afterAll(() => pool.end());
+
+  it('commits the work of a transaction and returns its result', async () => {
+    const rows = await withTransaction(pool, async (client) => {
+      await client.query(`INSERT INTO ${table} VALUES ($1, $2), ($3, $4)`, ['9007199254740993', 'EUR', 1250, 'EUR']);
+      return (await client.query<{ amount_cents: string; currency: string }>(`SELECT amount_cents, currency FROM ${table} ORDER BY amount_cents`)).rows;
+    });
+    // bigint comes back as text: money in minor units must never pass through a float.
+    expect(rows).toEqual([
+      { amount_cents: '1250', currency: 'EUR' },
+      { amount_cents: '9007199254740993', currency: 'EUR' },
+    ]);
+    expect((await pool.query(`SELECT count(*)::int AS count FROM ${table}`)).rows).toEqual([{ count: 2 }]);
+  });
+
+  it('rolls everything back when the work throws, and rethrows its error', async () => {
+    const failure = new Error('handler failed');
+
+    await expect(
+      withTransaction(pool, async (client) => {
+        await client.query(`INSERT INTO ${table} VALUES (1, 'USD')`);
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+
+    expect((await pool.query(`SELECT count(*)::int AS count FROM ${table} WHERE currency = 'USD'`)).rows).toEqual([{ count: 0 }]);
+  });
+
+  it('connects as the application role, not as the superuser', async () => {
+    const { rows } = await pool.query("SELECT current_user AS login, current_setting('is_superuser') AS superuser");
+    expect(rows).toEqual([{ login: env.databaseUrl.username, superuser: 'off' }]);
+  });
+});
+
+describe('Redis through the project client', () => {
+  const redis = createRedis({ url: env.redisUrl, connectTimeoutMs: 2_000 });
+
+  afterAll(() => redis.quit());
+
+  it('stores a value with a time to live and reads it back', async () => {
+    const key = uniqueName('test:idempotency');
+    await redis.set(key, JSON.stringify({ status: 202, commandId: 'c-1' }), 'PX', 60_000);
+
+    expect(JSON.parse((await redis.get(key))!)).toEqual({ status: 202, commandId: 'c-1' });
+    const ttlMs = await redis.pttl(key);
+    expect(ttlMs).toBeGreaterThan(0);
+    expect(ttlMs).toBeLessThanOrEqual(60_000);
+  });
+});

@@ -1,0 +1,47 @@
+import { createKafka } from '../../platform/kafka';
+import { applyTopics } from '../../platform/topic-setup';
+import type { TopicDeclaration } from '../../schemas/topics';
+import { uniqueName } from '../support/names';
+import { silentLogger } from '../support/silent-logger';
+import { stackEnv } from '../support/stack-env';
+
+const env = stackEnv();
+
+describe('applying the topic declaration to the real broker', () => {
+  const admin = createKafka({ brokers: env.kafkaBrokers, clientId: 'topic-setup-test', logger: silentLogger }).admin();
+  const name = uniqueName('test.topic-setup');
+  const declaration = (partitions: number): TopicDeclaration => ({
+    name,
+    partitions,
+    retentionMs: 3_600_000,
+    cleanupPolicy: 'delete',
+    purpose: 'test',
+  });
+  const options = { brokers: env.kafkaBrokers, replicationFactor: 1, timeoutMs: 30_000 };
+
+  beforeAll(() => admin.connect());
+  afterAll(async () => {
+    await admin.deleteTopics({ topics: [name] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  async function partitionCount(): Promise<number> {
+    const [metadata] = await admin.fetchTopicMetadata({ topics: [name] });
+    return metadata!.partitions.length;
+  }
+
+  it('creates a missing topic, leaves it alone the second time, grows it and never shrinks it', async () => {
+    expect(await applyTopics(admin, [declaration(2)], options)).toEqual([{ topic: name, action: 'created' }]);
+    expect(await partitionCount()).toBe(2);
+
+    expect(await applyTopics(admin, [declaration(2)], options)).toEqual([{ topic: name, action: 'unchanged' }]);
+
+    expect(await applyTopics(admin, [declaration(4)], options)).toEqual([{ topic: name, action: 'partitions-added', from: 2, to: 4 }]);
+    expect(await partitionCount()).toBe(4);
+
+    expect(await applyTopics(admin, [declaration(3)], options)).toEqual([
+      { topic: name, action: 'has-more-partitions', actual: 4, declared: 3 },
+    ]);
+    expect(await partitionCount()).toBe(4);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * `npm run dev` (after the stack, migrations and topics are up): runs the gateway and every
+ * processor that exists (processors/<context>/main.ts) as child processes of this one, prints their
+ * JSON logs as readable lines prefixed with the service name, and stops them all on Ctrl-C.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { formatLogLine } from './dev-log-format';
+
+const ROOT = path.resolve(__dirname, '..');
+const STOP_GRACE_MS = 20_000;
+
+interface Service {
+  readonly name: string;
+  readonly entry: string;
+}
+
+function discoverServices(): Service[] {
+  const processorsDir = path.join(ROOT, 'processors');
+  const processors = existsSync(processorsDir)
+    ? readdirSync(processorsDir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && existsSync(path.join(processorsDir, entry.name, 'main.ts')))
+        .map((entry) => ({ name: entry.name, entry: path.join(processorsDir, entry.name, 'main.ts') }))
+    : [];
+  return [{ name: 'gateway', entry: path.join(ROOT, 'gateway', 'main.ts') }, ...processors];
+}
+
+function gatewayUrl(): string {
+  const host = process.env.HOST && process.env.HOST !== '0.0.0.0' ? process.env.HOST : '127.0.0.1';
+  return `http://${host}:${process.env.PORT ?? '8080'}`;
+}
+
+function start(service: Service, width: number, onListening: () => void): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', service.entry], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      process.stdout.write(`${formatLogLine(service.name.padEnd(width), line)}\n`);
+      if (service.name === 'gateway' && line.includes('"gateway listening"')) onListening();
+    });
+  }
+  child.on('exit', (code, signal) => {
+    process.stdout.write(`${service.name.padEnd(width)} | exited (${signal ?? `code ${code}`})\n`);
+  });
+  return child;
+}
+
+function main(): void {
+  const services = discoverServices();
+  const width = Math.max(...services.map((service) => service.name.length));
+  const url = gatewayUrl();
+  const children = services.map((service) =>
+    start(service, width, () => {
+      process.stdout.write(
+        `\nGateway ready at ${url}\nTry:  curl -s ${url}/health/ready\nStop: Ctrl-C (the stack keeps running; 'npm run stack -- down' stops it)\n\n`,
+      );
+    }),
+  );
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children) child.kill('SIGTERM');
+    setTimeout(() => {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+      process.exit(1);
+    }, STOP_GRACE_MS).unref();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  let running = children.length;
+  for (const child of children) {
+    child.on('exit', () => {
+      running -= 1;
+      if (running === 0) process.exit(stopping ? 0 : 1);
+    });
+  }
+}
+
+main();
