@@ -3,7 +3,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/gateway', '<rootDir>/processors', '<rootDir>/platform', '<rootDir>/tools'],
+  testPathIgnorePatterns: ['/node_modules/', '/.toolchain/', '/.stack/', '/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/.toolchain/', '<rootDir>/.stack/', '<rootDir>/dist/'],
   testMatch: ['**/*.unit.test.ts', '**/*.int.test.ts', '**/*.e2e.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } }],

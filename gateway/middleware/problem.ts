@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Logger } from '../../platform/logger';
 import { correlationIdOf } from './correlation-id';
 
@@ -19,6 +19,12 @@ export function problemType(reason: string): string {
   return `${PROBLEM_TYPE_BASE}${reason}`;
 }
 
+function respond(ctx: Context, problem: Omit<Problem, 'correlationId'>): void {
+  ctx.status = problem.status;
+  ctx.type = PROBLEM_CONTENT_TYPE;
+  ctx.body = { ...problem, correlationId: correlationIdOf(ctx) } satisfies Problem;
+}
+
 /**
  * The one place that turns failures into responses. Unknown errors become a 500 whose body says
  * nothing about the internals (the log has them, under the same correlation id); a route that
@@ -29,27 +35,16 @@ export function problems(logger: Logger): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
-        ctx.status = 404;
-        ctx.type = PROBLEM_CONTENT_TYPE;
-        ctx.body = {
-          type: problemType('not-found'),
-          title: 'No such resource',
-          status: 404,
-          instance: ctx.path,
-          correlationId: correlationIdOf(ctx),
-        } satisfies Problem;
+        respond(ctx, { type: problemType('not-found'), title: 'No such resource', status: 404, instance: ctx.path });
       }
     } catch (error) {
       logger.error({ err: error, correlationId: correlationIdOf(ctx), method: ctx.method, path: ctx.path }, 'request failed');
-      ctx.status = 500;
-      ctx.type = PROBLEM_CONTENT_TYPE;
-      ctx.body = {
+      respond(ctx, {
         type: problemType('internal-error'),
         title: 'Internal error',
         status: 500,
         detail: 'The request could not be completed. Quote the correlation id when reporting it.',
-        correlationId: correlationIdOf(ctx),
-      } satisfies Problem;
+      });
     }
   };
 }

@@ -1,0 +1,74 @@
+# syntax=docker/dockerfile:1
+#
+# One image for every service: the default command runs the gateway; a processor, the migrations
+# or the topic setup run from the same image with another command, e.g.
+#   node dist/processors/fleet/main.js
+#   node --import tsx tools/migrate.ts
+#   node dist/tools/topics.js
+#
+# CI pins the exact Node release of .nvmrc with: --build-arg NODE_VERSION="$(cat .nvmrc)"
+ARG NODE_VERSION=24
+
+FROM node:${NODE_VERSION}-bookworm AS build
+
+# @confluentinc/kafka-javascript compiles librdkafka during `npm ci`; linking it dynamically
+# against Debian's libraries keeps security updates of OpenSSL and friends an apt upgrade away.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      build-essential python3 \
+      libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev libcurl4-openssl-dev \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# The lock file alone decides the dependency layer, so source edits do not recompile librdkafka.
+COPY package.json package-lock.json ./
+RUN CKJS_LINKING=dynamic npm ci --no-audit --no-fund
+
+COPY . .
+RUN npx tsc -p tsconfig.json
+
+# knexfile.ts loads migrations by their .ts names, which is also what knex records in its
+# migrations table, so migrations run from source under tsx in every environment. tsx and its
+# only dependency, esbuild, are therefore set aside while development dependencies are pruned;
+# the final line fails the build if that set ever stops being enough to load the knexfile.
+RUN mkdir /tmp/tsx-runtime \
+ && mv node_modules/tsx node_modules/esbuild node_modules/@esbuild /tmp/tsx-runtime/ \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && mv /tmp/tsx-runtime/* node_modules/ \
+ && node --import tsx --eval "require('./knexfile')"
+
+
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+
+# The shared libraries librdkafka was linked against; ca-certificates for TLS to brokers, the
+# registry and managed databases.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      ca-certificates libssl3 libsasl2-2 zlib1g libzstd1 liblz4-1 libcurl4 \
+ && rm -rf /var/lib/apt/lists/*
+
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    NODE_OPTIONS=--enable-source-maps
+
+WORKDIR /app
+
+# Everything stays owned by root: the services only read their code.
+COPY --from=build /app/package.json /app/package-lock.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# TypeScript sources that `node --import tsx tools/migrate.ts` loads.
+COPY --from=build /app/tsconfig.json /app/knexfile.ts ./
+COPY --from=build /app/migrations ./migrations
+COPY --from=build /app/platform ./platform
+COPY --from=build /app/schemas ./schemas
+COPY --from=build /app/tools ./tools
+
+# The image's `node` user, by number so that Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
+
+EXPOSE 8080
+
+CMD ["node", "dist/gateway/main.js"]
