@@ -22,20 +22,18 @@ RUN apt-get update \
 WORKDIR /app
 
 # The lock file alone decides the dependency layer, so source edits do not recompile librdkafka.
+# `install --no-save` installs what the lock pins, like `ci`, but accepts a lock file made where
+# other platforms' optional binaries were not published (as infra/bootstrap.sh does).
 COPY package.json package-lock.json ./
-RUN CKJS_LINKING=dynamic npm ci --no-audit --no-fund
+RUN CKJS_LINKING=dynamic npm install --no-save --no-audit --no-fund
 
 COPY . .
 RUN npx tsc -p tsconfig.json
 
 # knexfile.ts loads migrations by their .ts names, which is also what knex records in its
-# migrations table, so migrations run from source under tsx in every environment. tsx and its
-# only dependency, esbuild, are therefore set aside while development dependencies are pruned;
-# the final line fails the build if that set ever stops being enough to load the knexfile.
-RUN mkdir /tmp/tsx-runtime \
- && mv node_modules/tsx node_modules/esbuild node_modules/@esbuild /tmp/tsx-runtime/ \
- && npm prune --omit=dev --no-audit --no-fund \
- && mv /tmp/tsx-runtime/* node_modules/ \
+# migrations table, so migrations run from source under tsx (a runtime dependency) everywhere.
+# The last command fails the build if the pruned tree can no longer load the knexfile.
+RUN npm prune --omit=dev --no-audit --no-fund \
  && node --import tsx --eval "require('./knexfile')"
 
 
