@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { eventually } from '../support/eventually';
+
+/**
+ * The gateway as an operator runs it: a process that refuses a bad configuration with a message
+ * naming the variable, serves readiness against the real stack, and exits cleanly on SIGTERM.
+ */
+const ROOT = path.join(__dirname, '../..');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function startGateway(environment: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { cwd: ROOT, env: environment });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+describe('the gateway process', () => {
+  it('refuses to start on bad configuration, naming every bad variable', async () => {
+    const gateway = startGateway({ ...process.env, PORT: 'eighty', SHUTDOWN_TIMEOUT_MS: '5' });
+
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.output()).toContain('PORT must be an integer between 1 and 65535 (got "eighty")');
+    expect(gateway.output()).toContain('SHUTDOWN_TIMEOUT_MS must be an integer between 1000 and 120000 (got "5")');
+  });
+
+  it('serves readiness against the real stack and exits with 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const gateway = startGateway({ ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    try {
+      const ready = await eventually(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
+          return response?.status === 200 ? response : undefined;
+        },
+        30_000,
+        'the gateway to report ready',
+      );
+      expect(((await ready.json()) as { status: string }).status).toBe('up');
+
+      gateway.child.kill('SIGTERM');
+
+      expect(await gateway.exited).toBe(0);
+      const lines = gateway.output().trim().split('\n').map((line) => JSON.parse(line) as { msg: string; service: string });
+      expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['gateway listening', 'shutting down', 'shut down']));
+      expect(new Set(lines.map((line) => line.service))).toEqual(new Set(['gateway']));
+    } finally {
+      gateway.child.kill('SIGKILL');
+    }
+  });
+});
