@@ -36,7 +36,7 @@ stack_is_up() { bash "$PROJECT_ROOT/infra/stack.sh" status > /dev/null 2>&1; }
 prepare_stack() {
   bash "$PROJECT_ROOT/infra/stack.sh" up
   load_stack_env
-  tsx tools/migrate.ts
+  tsx tools/migrate.ts latest
   tsx tools/topics.ts
 }
 

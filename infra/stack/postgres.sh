@@ -111,9 +111,17 @@ postgres_wait() {
 # SIGINT is PostgreSQL's "fast" shutdown: it disconnects clients instead of waiting for them.
 postgres_stop() { stop_component postgres INT 30; }
 
+# The login of each context and the gateway's read-only login; the migrations create them and
+# set the password from DB_PASSWORD_<ROLE> (migrations/support/sql.ts lists the same roles).
+POSTGRES_SERVICE_ROLES=(identity_svc fleet_svc rental_svc maintenance_svc accounting_svc reporting_svc gateway_svc gateway_reader)
+
 postgres_env() {
   printf 'DATABASE_URL=postgres://%s:%s@127.0.0.1:%s/%s\n' "$POSTGRES_APP_ROLE" "$(stack_secret postgres-app)" "$POSTGRES_PORT" "$POSTGRES_DATABASE"
   printf 'DATABASE_ADMIN_URL=postgres://postgres:%s@127.0.0.1:%s/%s\n' "$(stack_secret postgres-admin)" "$POSTGRES_PORT" "$POSTGRES_DATABASE"
+  local role
+  for role in "${POSTGRES_SERVICE_ROLES[@]}"; do
+    printf 'DB_PASSWORD_%s=%s\n' "${role^^}" "$(stack_secret "postgres-$role")"
+  done
 }
 
 postgres_describe() { printf '127.0.0.1:%s' "$POSTGRES_PORT"; }
