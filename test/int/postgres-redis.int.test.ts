@@ -15,15 +15,22 @@ describe('PostgreSQL through the project pool', () => {
 
   it('commits the work of a transaction and returns its result', async () => {
     const rows = await withTransaction(pool, async (client) => {
-      await client.query(`INSERT INTO ${table} VALUES ($1, $2), ($3, $4)`, ['9007199254740993', 'EUR', 1250, 'EUR']);
-      return (await client.query<{ amount_cents: string; currency: string }>(`SELECT amount_cents, currency FROM ${table} ORDER BY amount_cents`)).rows;
+      await client.query(`INSERT INTO ${table} VALUES ($1, $2), ($3, $4)`, ['9007199254740991', 'EUR', 1250, 'EUR']);
+      return (await client.query<{ amount_cents: number; currency: string }>(`SELECT amount_cents, currency FROM ${table} ORDER BY amount_cents`)).rows;
     });
-    // bigint comes back as text: money in minor units must never pass through a float.
     expect(rows).toEqual([
-      { amount_cents: '1250', currency: 'EUR' },
-      { amount_cents: '9007199254740993', currency: 'EUR' },
+      { amount_cents: 1250, currency: 'EUR' },
+      { amount_cents: Number.MAX_SAFE_INTEGER, currency: 'EUR' },
     ]);
     expect((await pool.query(`SELECT count(*)::int AS count FROM ${table}`)).rows).toEqual([{ count: 2 }]);
+  });
+
+  it('refuses to read a bigint that a JavaScript number cannot hold exactly, and stays usable', async () => {
+    // Money in minor units must never pass through a rounded float.
+    await expect(pool.query('SELECT 9007199254740993::bigint AS amount_cents')).rejects.toThrow(
+      'bigint 9007199254740993 is outside the exact range of a JavaScript number',
+    );
+    expect((await pool.query('SELECT (-9007199254740991)::bigint AS amount_cents')).rows).toEqual([{ amount_cents: -Number.MAX_SAFE_INTEGER }]);
   });
 
   it('rolls everything back when the work throws, and rethrows its error', async () => {

@@ -1,0 +1,21 @@
+import knex, { type Knex } from 'knex';
+import { pgTypes, type DatabaseOptions } from './postgres';
+
+/**
+ * The knex instance a context's repository runs on: the context's own login, bounded pool and
+ * statement time, and the project's bigint parsing. Repositories take a `Knex.Transaction` from
+ * their caller, so that one message's effects commit or roll back together.
+ */
+export function createDatabase(options: DatabaseOptions): Knex {
+  return knex({
+    client: 'pg',
+    connection: {
+      connectionString: options.url.toString(),
+      application_name: options.applicationName,
+      statement_timeout: options.statementTimeoutMs,
+      types: pgTypes as Knex.PgConnectionConfig['types'],
+    },
+    pool: { min: 0, max: options.poolSizeMax },
+    acquireConnectionTimeout: 10_000,
+  });
+}
