@@ -25,14 +25,6 @@ describe('PostgreSQL through the project pool', () => {
     expect((await pool.query(`SELECT count(*)::int AS count FROM ${table}`)).rows).toEqual([{ count: 2 }]);
   });
 
-  it('refuses to read a bigint that a JavaScript number cannot hold exactly, and stays usable', async () => {
-    // Money in minor units must never pass through a rounded float.
-    await expect(pool.query('SELECT 9007199254740993::bigint AS amount_cents')).rejects.toThrow(
-      'bigint 9007199254740993 is outside the exact range of a JavaScript number',
-    );
-    expect((await pool.query('SELECT (-9007199254740991)::bigint AS amount_cents')).rows).toEqual([{ amount_cents: -Number.MAX_SAFE_INTEGER }]);
-  });
-
   it('rolls everything back when the work throws, and rethrows its error', async () => {
     const failure = new Error('handler failed');
 
@@ -49,6 +41,20 @@ describe('PostgreSQL through the project pool', () => {
   it('connects as the application role, not as the superuser', async () => {
     const { rows } = await pool.query("SELECT current_user AS login, current_setting('is_superuser') AS superuser");
     expect(rows).toEqual([{ login: env.databaseUrl.username, superuser: 'off' }]);
+  });
+});
+
+describe('bigint columns through the project pool', () => {
+  const pool = createPool({ url: env.databaseUrl, poolSizeMax: 1, statementTimeoutMs: 5_000, applicationName: 'int8-test' });
+
+  afterAll(() => pool.end());
+
+  it('refuses to read a bigint that a JavaScript number cannot hold exactly, and stays usable', async () => {
+    // Money in minor units must never pass through a rounded float.
+    await expect(pool.query('SELECT 9007199254740993::bigint AS amount_cents')).rejects.toThrow(
+      'bigint 9007199254740993 is outside the exact range of a JavaScript number',
+    );
+    expect((await pool.query('SELECT (-9007199254740991)::bigint AS amount_cents')).rows).toEqual([{ amount_cents: -Number.MAX_SAFE_INTEGER }]);
   });
 });
 
