@@ -1,0 +1,69 @@
+import type pg from 'pg';
+import { CONTEXT_ROLES, READ_VIEWS_ROLE } from '../../../migrations/support/sql';
+import { poolFor, ScratchDatabase, sqlFailure } from '../../support/database';
+
+/** Least privilege: each context's login reaches its own schema only; the gateway's reader only reads views. */
+describe('database roles', () => {
+  const database = new ScratchDatabase();
+  let admin: pg.Pool;
+  let fleet: pg.Pool;
+  let reader: pg.Pool;
+
+  beforeAll(async () => {
+    await database.create({ migrate: true });
+    admin = poolFor(database.adminUrl);
+    fleet = poolFor(database.urlFor('fleet_svc'));
+    reader = poolFor(database.urlFor(READ_VIEWS_ROLE));
+  });
+
+  afterAll(async () => {
+    await Promise.all([admin, fleet, reader].map((pool) => pool.end()));
+    await database.drop();
+  });
+
+  it("refuses the fleet login another context's table (42501)", async () => {
+    const failure = await sqlFailure(fleet.query('SELECT * FROM rental.rentals'));
+    expect(failure.code).toBe('42501');
+    expect(failure.message).toContain('permission denied for schema rental');
+  });
+
+  it('gives each context login usage of its own schema and of no other', async () => {
+    const { rows } = await admin.query<{ role: string; schema: string; usable: boolean }>(
+      `SELECT r.role, s.schema, has_schema_privilege(r.role, s.schema, 'USAGE') AS usable
+       FROM unnest($1::text[]) AS r(role), unnest($2::text[]) AS s(schema)`,
+      [Object.values(CONTEXT_ROLES), Object.keys(CONTEXT_ROLES)],
+    );
+    const usable = rows.filter((row) => row.usable).map((row) => `${row.role}:${row.schema}`).sort();
+    expect(usable).toEqual(Object.entries(CONTEXT_ROLES).map(([schema, role]) => `${role}:${schema}`).sort());
+  });
+
+  it('lets the read-only login read the published views and nothing else', async () => {
+    await admin.query("INSERT INTO fleet.vehicles (plate_number, make, model) VALUES ('B-RO 1', 'Opel', 'Astra')");
+
+    const { rows } = await reader.query<{ plate_number: string }>('SELECT plate_number FROM fleet.vehicles_view');
+    expect(rows).toEqual([{ plate_number: 'B-RO 1' }]);
+    expect((await sqlFailure(reader.query('SELECT * FROM fleet.vehicles'))).code).toBe('42501');
+    expect((await sqlFailure(reader.query('SELECT password_hash FROM identity.users'))).code).toBe('42501');
+    expect((await sqlFailure(reader.query("INSERT INTO fleet.vehicles (plate_number, make, model) VALUES ('X', 'Y', 'Z')"))).code).toBe('42501');
+  });
+
+  it('gives the read-only login no write right on any table or view of the database', async () => {
+    const { rows } = await admin.query<{ relation: string }>(
+      `SELECT n.nspname || '.' || c.relname AS relation
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relkind IN ('r', 'v', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+         AND has_table_privilege($1, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')`,
+      [READ_VIEWS_ROLE],
+    );
+    expect(rows).toEqual([]);
+  });
+
+  it('gives no context login the right to create objects', async () => {
+    const { rows } = await admin.query<{ role: string }>(
+      `SELECT r.role FROM unnest($1::text[]) AS r(role), unnest($2::text[]) AS s(schema)
+       WHERE has_schema_privilege(r.role, s.schema, 'CREATE')`,
+      [[...Object.values(CONTEXT_ROLES), READ_VIEWS_ROLE], [...Object.keys(CONTEXT_ROLES), 'public']],
+    );
+    expect(rows).toEqual([]);
+  });
+});
