@@ -21,6 +21,12 @@ export default tseslint.config(
     },
   },
   {
+    // knex returns rows as `any`; a repository states the shape of the rows it reads where it
+    // assigns them, which is the one place that knowledge lives.
+    files: ['processors/**/*.repository.ts'],
+    rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
+  },
+  {
     // Command-line tools and tests talk to a terminal.
     files: ['tools/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },

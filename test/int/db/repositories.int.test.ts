@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { createDatabase } from '../../../platform/database';
+import { FleetRepository } from '../../../processors/fleet/fleet.repository';
+import { IdentityRepository } from '../../../processors/identity/identity.repository';
+import { LedgerRepository, type JournalEntry } from '../../../processors/ledger/ledger.repository';
+import { MaintenanceRepository } from '../../../processors/maintenance/maintenance.repository';
+import { RentalRepository } from '../../../processors/rental/rental.repository';
+import { ReportingRepository } from '../../../processors/reporting/reporting.repository';
+import { IntegrationRepository } from '../../../processors/runtime/integration.repository';
+import { ScratchDatabase } from '../../support/database';
+
+/** Each context's repository against the real schema, connected as that context's login. */
+describe('context repositories', () => {
+  const database = new ScratchDatabase();
+  const connections: Knex[] = [];
+
+  function connectAs(role: string): Knex {
+    const connection = createDatabase({ url: database.urlFor(role), poolSizeMax: 3, statementTimeoutMs: 10_000, applicationName: `test-${role}` });
+    connections.push(connection);
+    return connection;
+  }
+
+  beforeAll(() => database.create({ migrate: true }));
+  afterAll(async () => {
+    await Promise.all(connections.map((connection) => connection.destroy()));
+    await database.drop();
+  });
+
+  describe('inbox and outbox', () => {
+    const integration = new IntegrationRepository('rental');
+    let rental: Knex;
+    beforeAll(() => {
+      rental = connectAs('rental_svc');
+    });
+
+    it('records a message once and reports the redelivery as a duplicate', async () => {
+      const entry = { messageId: randomUUID(), messageType: 'ReserveRental', outcome: 'accepted' as const };
+      expect(await rental.transaction((trx) => integration.recordInbox(trx, entry))).toBe('recorded');
+      expect(await rental.transaction((trx) => integration.recordInbox(trx, entry))).toBe('duplicate');
+    });
+
+    it('hands unpublished events to one relay at a time, in order, until they are marked published', async () => {
+      const aggregateId = randomUUID();
+      const events = ['RentalReserved', 'RentalActivated', 'RentalCompleted'].map((eventType, index) => ({
+        aggregateType: 'rental',
+        aggregateId,
+        eventType,
+        payload: { step: index },
+        headers: { 'correlation-id': 'c-1' },
+        occurredAt: new Date(Date.UTC(2026, 10, 23, 12, index)),
+      }));
+      await rental.transaction((trx) => integration.appendOutbox(trx, events));
+
+      const firstRelay = await rental.transaction();
+      const claimed = await integration.claimUnpublished(firstRelay, 2);
+      const secondRelay = await rental.transaction();
+      const claimedMeanwhile = await integration.claimUnpublished(secondRelay, 10);
+      await secondRelay.rollback();
+      await integration.markPublished(firstRelay, claimed.map((event) => event.id), new Date());
+      await firstRelay.commit();
+      const remaining = await rental.transaction((trx) => integration.claimUnpublished(trx, 10));
+
+      expect(claimed.map((event) => [event.eventType, event.payload])).toEqual([
+        ['RentalReserved', { step: 0 }],
+        ['RentalActivated', { step: 1 }],
+      ]);
+      expect(claimed[0]!.sequence).toBeLessThan(claimed[1]!.sequence);
+      expect(claimedMeanwhile.map((event) => event.eventType)).toEqual(['RentalCompleted']);
+      expect(remaining.map((event) => event.eventType)).toEqual(['RentalCompleted']);
+    });
+  });
+
+  describe('rentals', () => {
+    const repository = new RentalRepository();
+    let rental: Knex;
+    let locationId: string;
+    const vehicleId = randomUUID();
+    const period = (fromHour: number, toHour: number) => ({
+      startAt: new Date(Date.UTC(2026, 11, 1, fromHour)),
+      endAt: new Date(Date.UTC(2026, 11, 1, toHour)),
+    });
+    const newRental = (fromHour: number, toHour: number) => ({
+      id: randomUUID(),
+      vehicleId,
+      customerId: null,
+      originLocationId: locationId,
+      destinationLocationId: locationId,
+      pricingPlanId: null,
+      createdBy: null,
+      ...period(fromHour, toHour),
+    });
+
+    beforeAll(async () => {
+      rental = connectAs('rental_svc');
+      [{ id: locationId }] = (await rental('rental.locations').insert({ name: 'Airport', type: 'custom' }).returning('id')) as [{ id: string }];
+    });
+
+    it('reserves, and reports a double booking as an outcome while the transaction goes on', async () => {
+      const first = newRental(10, 12);
+      const overlapping = newRental(11, 13);
+      const adjacent = newRental(12, 14);
+
+      const outcomes = await rental.transaction(async (trx) => [
+        await repository.reserve(trx, first),
+        await repository.reserve(trx, overlapping),
+        await repository.reserve(trx, adjacent),
+      ]);
+
+      expect(outcomes).toEqual([{ outcome: 'reserved' }, { outcome: 'vehicle_already_booked' }, { outcome: 'reserved' }]);
+      const bookings = await rental.transaction((trx) => repository.bookingsOverlapping(trx, vehicleId, period(0, 23).startAt, period(0, 23).endAt));
+      expect(bookings.map((booking) => booking.rentalId)).toEqual([first.id, adjacent.id]);
+    });
+
+    it('changes a status only from the version the caller read', async () => {
+      const reservation = newRental(15, 16);
+      await rental.transaction((trx) => repository.reserve(trx, reservation));
+      const change = { rentalId: reservation.id, status: 'cancelled' as const, at: new Date(), actorId: null };
+
+      expect(await rental.transaction((trx) => repository.changeStatus(trx, { ...change, expectedRowVersion: 0 }))).toBe('changed');
+      expect(await rental.transaction((trx) => repository.changeStatus(trx, { ...change, expectedRowVersion: 0 }))).toBe('stale');
+    });
+  });
+
+  describe('the ledger', () => {
+    const repository = new LedgerRepository();
+    let accounting: Knex;
+    let cash: string;
+    let revenue: string;
+
+    beforeAll(async () => {
+      accounting = connectAs('accounting_svc');
+      const rows: { id: string; code: string }[] = await accounting('accounting.accounts')
+        .insert([
+          { code: 'CASH', name: 'Cash', type: 'asset' },
+          { code: 'REVENUE_RENTAL', name: 'Rental revenue', type: 'revenue' },
+        ])
+        .returning(['id', 'code']);
+      cash = rows.find((row) => row.code === 'CASH')!.id;
+      revenue = rows.find((row) => row.code === 'REVENUE_RENTAL')!.id;
+    });
+
+    const entry = (externalRefId: string, amountCents: number): JournalEntry => ({
+      id: randomUUID(),
+      externalRefType: 'PaymentCaptured',
+      externalRefId,
+      entryDate: '2026-11-23',
+      description: 'card payment',
+      reversesEntryId: null,
+      correlationId: 'c-2',
+      createdBy: null,
+      lines: [
+        { accountId: cash, direction: 'debit', amountCents, currency: 'EUR' },
+        { accountId: revenue, direction: 'credit', amountCents, currency: 'EUR' },
+      ],
+    });
+
+    it('posts once, recognises a redelivery, and tells a conflicting posting apart', async () => {
+      const sourceEventId = randomUUID();
+      const first = entry(sourceEventId, 12_000);
+
+      const posted = await accounting.transaction((trx) => repository.post(trx, first));
+      const redelivered = await accounting.transaction((trx) => repository.post(trx, { ...entry(sourceEventId, 12_000) }));
+      const conflicting = await accounting.transaction((trx) => repository.post(trx, entry(sourceEventId, 11_000)));
+
+      expect(posted).toEqual({ outcome: 'posted', entryId: first.id });
+      expect(redelivered).toEqual({ outcome: 'already_posted', entryId: first.id });
+      expect(conflicting).toEqual({ outcome: 'conflicting_posting', entryId: first.id });
+      const lines = await accounting('accounting.journal_lines').where('journal_entry_id', first.id).select('amount_cents');
+      expect(lines).toEqual([{ amount_cents: 12_000 }, { amount_cents: 12_000 }]);
+    });
+  });
+
+  describe('vehicles and odometer readings', () => {
+    const repository = new FleetRepository();
+    let fleet: Knex;
+    beforeAll(() => {
+      fleet = connectAs('fleet_svc');
+    });
+
+    it('registers a vehicle once per plate and keeps its odometer moving forwards', async () => {
+      const vehicle = { id: randomUUID(), plateNumber: 'M-FC 42', vin: null, make: 'BMW', model: '320d', variant: null, year: 2024, vehicleClass: 'premium', createdBy: null };
+
+      expect(await fleet.transaction((trx) => repository.register(trx, vehicle))).toBe('registered');
+      expect(await fleet.transaction((trx) => repository.register(trx, { ...vehicle, id: randomUUID() }))).toBe('plate_number_taken');
+
+      const at = (day: number) => new Date(Date.UTC(2026, 10, day));
+      const record = (readingKm: number, day: number) =>
+        fleet.transaction((trx) => repository.recordReading(trx, { vehicleId: vehicle.id, readingKm, recordedAt: at(day), source: 'manual', createdBy: null }));
+      expect(await record(10_000, 1)).toMatchObject({ outcome: 'recorded' });
+      const backwards = await record(9_000, 2);
+      expect(backwards).toMatchObject({ outcome: 'out_of_order' });
+      expect(backwards.outcome === 'out_of_order' && backwards.detail).toContain('9000 km');
+
+      expect(await fleet.transaction((trx) => repository.latestReading(trx, vehicle.id))).toEqual({ readingKm: 10_000, recordedAt: at(1) });
+      const active = await fleet.transaction((trx) => repository.listByStatus(trx, 'active', { size: 10 }));
+      expect(active).toEqual([{ id: vehicle.id, plateNumber: 'M-FC 42', make: 'BMW', model: '320d', vehicleClass: 'premium', status: 'active', rowVersion: 0 }]);
+    });
+  });
+
+  describe('users and access', () => {
+    it('creates a user once per e-mail and reads roles and permissions in a single query', async () => {
+      const repository = new IdentityRepository();
+      const identity = connectAs('identity_svc');
+      const userId = randomUUID();
+      await identity.transaction((trx) => repository.createUser(trx, { id: userId, email: 'Grace@Fleet.example', passwordHash: 'scrypt$1', externalSubject: null, createdBy: null }));
+      expect(
+        await identity.transaction((trx) => repository.createUser(trx, { id: randomUUID(), email: 'grace@fleet.example', passwordHash: 'scrypt$2', externalSubject: null, createdBy: null })),
+      ).toBe('email_taken');
+      const [agent, auditor] = (await identity('identity.roles').insert([{ name: 'rental_agent' }, { name: 'auditor' }]).returning('id')) as [{ id: string }, { id: string }];
+      const [reserve, read] = (await identity('identity.permissions').insert([{ name: 'rentals.reserve' }, { name: 'reports.read' }]).returning('id')) as [
+        { id: string },
+        { id: string },
+      ];
+      await identity('identity.user_roles').insert([{ user_id: userId, role_id: agent.id }, { user_id: userId, role_id: auditor.id }]);
+      await identity('identity.role_permissions').insert([
+        { role_id: agent.id, permission_id: reserve.id },
+        { role_id: agent.id, permission_id: read.id },
+        { role_id: auditor.id, permission_id: read.id },
+      ]);
+
+      const queries: string[] = [];
+      const access = await identity.transaction(async (trx) => {
+        trx.on('query', (query: { sql: string }) => queries.push(query.sql));
+        return repository.findAccessByEmail(trx, 'GRACE@fleet.example');
+      });
+
+      expect(access).toEqual({
+        userId,
+        email: 'Grace@Fleet.example',
+        status: 'active',
+        passwordHash: 'scrypt$1',
+        roles: ['auditor', 'rental_agent'],
+        permissions: ['rentals.reserve', 'reports.read'],
+      });
+      expect(queries.filter((sql) => /select/i.test(sql))).toHaveLength(1);
+    });
+  });
+
+  describe('maintenance and reporting', () => {
+    it('adds a job with its parts and sums their cost', async () => {
+      const repository = new MaintenanceRepository();
+      const maintenance = connectAs('maintenance_svc');
+      const vehicleId = randomUUID();
+      const jobId = randomUUID();
+      await maintenance.transaction(async (trx) => {
+        await repository.schedule(trx, { id: jobId, vehicleId, title: 'brakes', scheduledFor: null, createdBy: null });
+        await repository.addParts(trx, jobId, [
+          { partName: 'brake pad', quantity: 4, unitCostCents: 2_500, currency: 'EUR' },
+          { partName: 'brake disc', quantity: 2, unitCostCents: 8_000, currency: 'EUR' },
+        ]);
+      });
+
+      expect(await maintenance.transaction((trx) => repository.jobsOfVehicle(trx, vehicleId, ['scheduled']))).toEqual([
+        { id: jobId, status: 'scheduled', partsCostCents: 26_000 },
+      ]);
+    });
+
+    it('appends a report snapshot and reads it back unchanged', async () => {
+      const repository = new ReportingRepository();
+      const reporting = connectAs('reporting_svc');
+      const snapshot = {
+        id: randomUUID(),
+        reportType: 'trial_balance',
+        periodStart: '2026-11-01',
+        periodEnd: '2026-11-30',
+        parameters: { asOf: '2026-11-30' },
+        watermark: { 'ledger.events/0': 41 },
+        generatedAt: new Date('2026-11-23T12:00:00.000Z'),
+        result: { lines: [{ account: 'CASH', debitCents: 100 }] },
+        contentHash: 'a'.repeat(64),
+        requestedBy: null,
+      };
+      await reporting.transaction((trx) => repository.append(trx, snapshot));
+
+      expect(await reporting.transaction((trx) => repository.find(trx, snapshot.id))).toEqual(snapshot);
+    });
+  });
+});
