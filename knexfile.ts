@@ -22,8 +22,8 @@ export function knexConfig(environment: NodeJS.ProcessEnv = process.env): Knex.C
       tableName: MIGRATIONS_TABLE,
       schemaName: MIGRATIONS_SCHEMA,
       loadExtensions: ['.ts'],
-      // Each migration runs in its own transaction; knex also holds an advisory lock so that two
-      // services starting at once do not both migrate.
+      // Each migration runs in its own transaction, and knex's lock table (knex_migrations_lock)
+      // keeps two concurrent `migrate` runs from applying the same migration twice.
       disableTransactions: false,
     },
   };

@@ -142,6 +142,7 @@ export async function up(knex: Knex): Promise<void> {
     `CREATE VIEW fleet.vehicle_status_history_view AS
       SELECT id, vehicle_id, from_status, to_status, cause, actor_id, changed_at FROM fleet.vehicle_status_history`,
     ...grantContextRights('fleet'),
+    'REVOKE UPDATE, DELETE ON fleet.vehicle_status_history FROM fleet_svc',
     ...publishViews('fleet', ['vehicles_view', 'vehicle_status_history_view']),
   ];
   for (const statement of statements) await knex.raw(statement);

@@ -119,7 +119,9 @@ export async function up(knex: Knex): Promise<void> {
       ${AUDIT_COLUMNS},
       CONSTRAINT rentals_period_check CHECK (end_at > start_at),
       ${statusCheck('rentals_status_check', RENTAL_STATUSES)},
-      CONSTRAINT rentals_odometer_check CHECK (start_odometer_km >= 0 AND end_odometer_km >= start_odometer_km),
+      CONSTRAINT rentals_start_odometer_km_check CHECK (start_odometer_km >= 0),
+      CONSTRAINT rentals_end_odometer_km_check CHECK (end_odometer_km >= 0),
+      CONSTRAINT rentals_odometer_order_check CHECK (end_odometer_km >= start_odometer_km),
       CONSTRAINT rentals_cancelled_check CHECK ((status = 'cancelled') = (cancelled_at IS NOT NULL)),
       CONSTRAINT rentals_no_double_booking EXCLUDE USING gist (vehicle_id WITH =, rental_period WITH &&)
         WHERE (status IN ('reserved', 'active'))

@@ -45,7 +45,9 @@ export async function up(knex: Knex): Promise<void> {
       ${statusCheck('maintenance_jobs_status_check', ['scheduled', 'in_progress', 'completed', 'cancelled'])},
       ${nonNegativeCheck('maintenance_jobs', 'labor_cost_cents')},
       ${currencyCheck('maintenance_jobs_currency_check')},
-      CONSTRAINT maintenance_jobs_cost_currency_check CHECK (labor_cost_cents IS NULL OR currency IS NOT NULL),
+      CONSTRAINT maintenance_jobs_cost_currency_check CHECK ((labor_cost_cents IS NULL) = (currency IS NULL)),
+      CONSTRAINT maintenance_jobs_completed_check CHECK ((status = 'completed') = (completed_at IS NOT NULL)),
+      CONSTRAINT maintenance_jobs_cancelled_check CHECK ((status = 'cancelled') = (cancelled_at IS NOT NULL)),
       CONSTRAINT maintenance_jobs_odometer_check CHECK (odometer_km >= 0),
       CONSTRAINT maintenance_jobs_completion_check CHECK (completed_at >= started_at),
       CONSTRAINT maintenance_jobs_started_check CHECK (status NOT IN ('in_progress', 'completed') OR started_at IS NOT NULL)
@@ -75,10 +77,11 @@ export async function up(knex: Knex): Promise<void> {
     `CREATE VIEW maintenance.maintenance_jobs_view AS
       SELECT j.id, j.vehicle_id, j.title, j.description, j.scheduled_for, j.started_at, j.completed_at, j.cancelled_at,
              j.status, j.mechanic_id, j.odometer_km, j.labor_cost_cents, j.currency,
-             coalesce(p.parts_cost_cents, 0) AS parts_cost_cents, j.created_at, j.updated_at, j.row_version
+             coalesce(p.parts_cost_cents, 0) AS parts_cost_cents, p.parts_currencies, j.created_at, j.updated_at, j.row_version
       FROM maintenance.maintenance_jobs j
       LEFT JOIN LATERAL (
-        SELECT sum(quantity * unit_cost_cents) AS parts_cost_cents
+        -- Parts are costed in the job's currency; parts_currencies shows when that does not hold.
+        SELECT sum(quantity * unit_cost_cents) AS parts_cost_cents, array_agg(DISTINCT currency) FILTER (WHERE currency IS NOT NULL) AS parts_currencies
         FROM maintenance.maintenance_parts_used WHERE maintenance_job_id = j.id
       ) p ON true`,
     ...grantContextRights('maintenance'),

@@ -99,6 +99,7 @@ export async function up(knex: Knex): Promise<void> {
              correlation_id, submitted_by, submitted_at, completed_at
       FROM gateway.command_status`,
     ...grantContextRights('gateway'),
+    'REVOKE UPDATE, DELETE ON gateway.dlq_replays FROM gateway_svc',
     ...publishViews('gateway', ['command_status_view']),
   ];
   for (const statement of statements) await knex.raw(statement);

@@ -5,6 +5,7 @@
  */
 import knex from 'knex';
 import { knexConfig } from '../knexfile';
+import { ensureServiceRoles } from '../migrations/support/roles';
 
 const USAGE = 'usage: npm run migrate -- latest | rollback [--all] | status';
 
@@ -15,6 +16,7 @@ async function main(): Promise<number> {
     switch (command) {
       case 'latest': {
         const [batch, names] = (await database.migrate.latest()) as [number, string[]];
+        await ensureServiceRoles(database);
         console.log(names.length === 0 ? 'migrations: already up to date' : `migrations: batch ${batch} applied ${names.join(', ')}`);
         return 0;
       }

@@ -78,9 +78,9 @@ describe('invariants the database enforces', () => {
       expect(failure).toMatchObject({ code: '23P01', constraint: 'rentals_no_double_booking' });
     });
 
-    it('refuses a period that ends before it starts', async () => {
-      const failure = await sqlFailure(reserve('2026-12-05T12:00:00Z', '2026-12-05T12:00:00Z'));
-      expect(failure).toMatchObject({ code: '23514', constraint: 'rentals_period_check' });
+    it('refuses a period of no length, or one that ends before it starts', async () => {
+      expect(await sqlFailure(reserve('2026-12-05T12:00:00Z', '2026-12-05T12:00:00Z'))).toMatchObject({ code: '23514', constraint: 'rentals_period_check' });
+      expect(await sqlFailure(reserve('2026-12-05T12:00:00Z', '2026-12-05T11:00:00Z'))).toMatchObject({ code: '22000' });
     });
 
     it('refuses an unknown status', async () => {
@@ -261,8 +261,14 @@ describe('invariants the database enforces', () => {
     });
 
     it('refuses zero and negative line amounts', async () => {
-      const failure = await sqlFailure(post(ref(7), [[cash, 'debit', -500, 'EUR'], [revenue, 'credit', -500, 'EUR']]));
-      expect(failure).toMatchObject({ code: '23514', constraint: 'journal_lines_amount_cents_check' });
+      expect(await sqlFailure(post(ref(7), [[cash, 'debit', -500, 'EUR'], [revenue, 'credit', -500, 'EUR']]))).toMatchObject({
+        code: '23514',
+        constraint: 'journal_lines_amount_cents_check',
+      });
+      expect(await sqlFailure(post(ref(9), [[cash, 'debit', 0, 'EUR'], [revenue, 'credit', 0, 'EUR']]))).toMatchObject({
+        code: '23514',
+        constraint: 'journal_lines_amount_cents_check',
+      });
     });
 
     it('never changes posted rows: the trigger refuses even a superuser, the grant refuses the ledger login', async () => {
