@@ -4,7 +4,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.toolchain/', '.stack/', 'coverage/', '**/*.mjs', 'jest.config.js'] },
+  { ignores: ['node_modules/', 'dist/', '.toolchain/', '.stack/', 'coverage/', '**/*.mjs', '**/*.cjs', 'jest.config.js'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import path from 'node:path';
 import { loadConfig } from './platform/config/load';
 import { databaseAdminVariables } from './platform/config/variables';
+import { pgTypes } from './platform/postgres';
 
 export const MIGRATIONS_TABLE = 'knex_migrations';
 export const MIGRATIONS_SCHEMA = 'public';
@@ -15,7 +16,11 @@ export function knexConfig(environment: NodeJS.ProcessEnv = process.env): Knex.C
   const { databaseAdminUrl } = loadConfig(databaseAdminVariables, environment);
   return {
     client: 'pg',
-    connection: { connectionString: databaseAdminUrl.toString(), application_name: 'fleet-migrations' },
+    connection: {
+      connectionString: databaseAdminUrl.toString(),
+      application_name: 'fleet-migrations',
+      types: pgTypes as Knex.PgConnectionConfig['types'],
+    },
     pool: { min: 0, max: 2 },
     migrations: {
       directory: path.join(__dirname, 'migrations'),

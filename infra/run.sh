@@ -53,6 +53,8 @@ run_tests() {
   tsc --noEmit -p tsconfig.json
   say "lint"
   eslint --max-warnings=0 .
+  say "dependency rules"
+  depcruise gateway processors platform tools schemas migrations knexfile.ts --config .dependency-cruiser.cjs
   local results="$STACK_DIR/jest-results.json"
   rm -f "$results"
   local status=0

@@ -15,8 +15,13 @@ export function passwordVariable(role: string): string {
  * `npm run migrate` (not only once inside a migration): a rotated password or a role added to the
  * list takes effect on the next run.
  */
-export async function ensureServiceRoles(knex: Knex, environment: NodeJS.ProcessEnv = process.env): Promise<void> {
-  for (const role of SERVICE_ROLES) {
+export async function ensureServiceRoles(
+  knex: Knex,
+  environment: NodeJS.ProcessEnv = process.env,
+  roles: readonly string[] = SERVICE_ROLES,
+): Promise<void> {
+  for (const role of roles) {
+    if (!/^[a-z][a-z0-9_]{0,62}$/.test(role)) throw new Error(`not a valid role name: ${JSON.stringify(role)}`);
     await knex.raw(`
       DO $$
       BEGIN

@@ -291,6 +291,48 @@ describe('invariants the database enforces', () => {
     });
   });
 
+  describe('other facts', () => {
+    it('refuse UPDATE and DELETE: by trigger for everyone, by grant for the owning login', async () => {
+      const { rows: vehicles } = await fleet.query<{ id: string }>(
+        "INSERT INTO fleet.vehicles (plate_number, make, model) VALUES ('B-FA 1', 'Ford', 'Focus') RETURNING id",
+      );
+      await fleet.query(
+        "INSERT INTO fleet.vehicle_status_history (vehicle_id, from_status, to_status, cause, changed_at) VALUES ($1, NULL, 'active', 'VehicleRegistered', now())",
+        [vehicles[0]!.id],
+      );
+      const { rows: invoices } = await accounting.query<{ id: string }>(
+        `INSERT INTO accounting.invoices (year, sequence_number, invoice_number, source_event_type, source_event_id, total_cents, currency, issued_at)
+         VALUES (2026, 1, '2026-000001', 'RentalCompleted', gen_random_uuid(), 5000, 'EUR', now()) RETURNING id`,
+      );
+      await accounting.query(
+        "INSERT INTO accounting.invoice_lines (invoice_id, line_number, description, charge_type, unit_amount_cents, amount_cents, currency) VALUES ($1, 1, 'Base', 'base', 5000, 5000, 'EUR')",
+        [invoices[0]!.id],
+      );
+      const gateway = poolFor(database.urlFor('gateway_svc'));
+      try {
+        await gateway.query(
+          "INSERT INTO gateway.dlq_replays (consumer_group, dlq_topic, dlq_partition, dlq_offset, target_topic, outcome, replayed_by) VALUES ('fleet', 'fleet.dlq', 0, 7, 'fleet.retry', 'replayed', 'operator')",
+        );
+        const facts: [table: string, rule: string, owner: pg.Pool][] = [
+          ['fleet.vehicle_status_history', 'vehicle_status_history_append_only', fleet],
+          ['accounting.invoices', 'invoices_immutable', accounting],
+          ['accounting.invoice_lines', 'invoice_lines_immutable', accounting],
+          ['accounting.journal_entries', 'journal_entries_immutable', accounting],
+          ['gateway.dlq_replays', 'dlq_replays_append_only', gateway],
+        ];
+        for (const [table, rule, owner] of facts) {
+          // journal_entries has rows from the ledger tests above; the others from this test.
+          expect(await sqlFailure(admin.query(`UPDATE ${table} SET id = id`))).toMatchObject({ code: '23001', constraint: rule });
+          expect(await sqlFailure(admin.query(`DELETE FROM ${table}`))).toMatchObject({ code: '23001', constraint: rule });
+          expect(await sqlFailure(owner.query(`UPDATE ${table} SET id = id`))).toMatchObject({ code: '42501' });
+          expect(await sqlFailure(owner.query(`DELETE FROM ${table}`))).toMatchObject({ code: '42501' });
+        }
+      } finally {
+        await gateway.end();
+      }
+    });
+  });
+
   describe('report snapshots', () => {
     it('are append-only', async () => {
       const { rows } = await reporting.query<{ id: string }>(
