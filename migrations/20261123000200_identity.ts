@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { AUDIT_COLUMNS, currencyCheck, dropContext, grantContextRights, integrationTables, publishViews, statusCheck, touchTrigger } from './support/sql';
+import { AUDIT_COLUMNS, currencyCheck, dropContext, grantContextRights, integrationTables, publishViews, runStatements, statusCheck, touchTrigger } from './support/sql';
 
 /** Users, roles, permissions and staff profiles. Password hashes never leave this schema. */
 export async function up(knex: Knex): Promise<void> {
@@ -83,9 +83,9 @@ export async function up(knex: Knex): Promise<void> {
     ...grantContextRights('identity'),
     ...publishViews('identity', ['users_view', 'staff_profiles_view']),
   ];
-  for (const statement of statements) await knex.raw(statement);
+  await runStatements(knex, statements);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const statement of dropContext('identity')) await knex.raw(statement);
+  await runStatements(knex, dropContext('identity'));
 }

@@ -7,6 +7,7 @@ import {
   immutableTriggers,
   integrationTables,
   publishViews,
+  runStatements,
   statusCheck,
   touchTrigger,
   VEHICLE_STATUSES,
@@ -145,9 +146,9 @@ export async function up(knex: Knex): Promise<void> {
     'REVOKE UPDATE, DELETE ON fleet.vehicle_status_history FROM fleet_svc',
     ...publishViews('fleet', ['vehicles_view', 'vehicle_status_history_view']),
   ];
-  for (const statement of statements) await knex.raw(statement);
+  await runStatements(knex, statements);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const statement of dropContext('fleet')) await knex.raw(statement);
+  await runStatements(knex, dropContext('fleet'));
 }

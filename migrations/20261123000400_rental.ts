@@ -7,6 +7,7 @@ import {
   integrationTables,
   nonNegativeCheck,
   publishViews,
+  runStatements,
   statusCheck,
   touchTrigger,
   VEHICLE_STATUSES,
@@ -184,9 +185,9 @@ export async function up(knex: Knex): Promise<void> {
     ...grantContextRights('rental'),
     ...publishViews('rental', ['rentals_view', 'vehicle_bookings_view', 'locations_view', 'pricing_plans_view']),
   ];
-  for (const statement of statements) await knex.raw(statement);
+  await runStatements(knex, statements);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const statement of dropContext('rental')) await knex.raw(statement);
+  await runStatements(knex, dropContext('rental'));
 }

@@ -7,6 +7,7 @@ import {
   integrationTables,
   nonNegativeCheck,
   publishViews,
+  runStatements,
   statusCheck,
   touchTrigger,
   VEHICLE_STATUSES,
@@ -87,9 +88,9 @@ export async function up(knex: Knex): Promise<void> {
     ...grantContextRights('maintenance'),
     ...publishViews('maintenance', ['maintenance_jobs_view']),
   ];
-  for (const statement of statements) await knex.raw(statement);
+  await runStatements(knex, statements);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const statement of dropContext('maintenance')) await knex.raw(statement);
+  await runStatements(knex, dropContext('maintenance'));
 }

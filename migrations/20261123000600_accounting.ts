@@ -8,6 +8,7 @@ import {
   integrationTables,
   nonNegativeCheck,
   publishViews,
+  runStatements,
   statusCheck,
   touchTrigger,
 } from './support/sql';
@@ -186,9 +187,9 @@ export async function up(knex: Knex): Promise<void> {
     'REVOKE UPDATE, DELETE, TRUNCATE ON accounting.journal_entries, accounting.journal_lines, accounting.invoices, accounting.invoice_lines FROM accounting_svc',
     ...publishViews('accounting', ['account_balances_view', 'invoices_view']),
   ];
-  for (const statement of statements) await knex.raw(statement);
+  await runStatements(knex, statements);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const statement of dropContext('accounting')) await knex.raw(statement);
+  await runStatements(knex, dropContext('accounting'));
 }

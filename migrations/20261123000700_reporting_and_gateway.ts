@@ -6,6 +6,7 @@ import {
   immutableTriggers,
   integrationTables,
   publishViews,
+  runStatements,
   statusCheck,
   touchTrigger,
 } from './support/sql';
@@ -102,9 +103,9 @@ export async function up(knex: Knex): Promise<void> {
     'REVOKE UPDATE, DELETE ON gateway.dlq_replays FROM gateway_svc',
     ...publishViews('gateway', ['command_status_view']),
   ];
-  for (const statement of statements) await knex.raw(statement);
+  await runStatements(knex, statements);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const statement of [...dropContext('gateway'), ...dropContext('reporting')]) await knex.raw(statement);
+  await runStatements(knex, [...dropContext('gateway'), ...dropContext('reporting')]);
 }

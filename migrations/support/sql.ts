@@ -1,9 +1,16 @@
+import type { Knex } from 'knex';
+
 /**
  * SQL fragments the context migrations share, so that every table follows the same conventions:
  * UUID keys, audit columns maintained by a trigger, money as minor units with a checked currency,
  * and the per-context outbox and inbox. Not a migration itself (knex reads only the files directly
  * in migrations/).
  */
+
+/** Runs a migration's statements in order (inside the migration's transaction). */
+export async function runStatements(knex: Knex, statements: readonly string[]): Promise<void> {
+  for (const statement of statements) await knex.raw(statement);
+}
 
 /** The service login of each context, and the schema it owns. */
 export const CONTEXT_ROLES = {

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../support/ports';
 
 /**
  * `npm run stack -- up|down` on a second, private stack (its own directory and ports), so that the
@@ -12,14 +13,6 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const STACK_SCRIPT = path.join(__dirname, '../../infra/stack.sh');
 const COMPONENTS = ['postgres', 'redis', 'kafka', 'registry'] as const;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Pids of live processes whose command line mentions `marker` (the stack directory). */
 function processesMentioning(marker: string): number[] {
