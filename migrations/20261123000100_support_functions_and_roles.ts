@@ -27,12 +27,21 @@ export async function up(knex: Knex): Promise<void> {
     END
     $$`);
 
+  // NOTIFY is delivered at commit, so a relay woken by it finds the rows.
+  await knex.raw(`
+    CREATE FUNCTION public.notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM pg_notify(TG_TABLE_SCHEMA || '_outbox', '');
+      RETURN NULL;
+    END
+    $$`);
   await ensureServiceRoles(knex);
   // No service may create objects in public; PostgreSQL 15 already revokes this, older ones not.
   await knex.raw('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('DROP FUNCTION public.notify_outbox()');
   await knex.raw('DROP FUNCTION public.reject_change()');
   await knex.raw('DROP FUNCTION public.touch_row()');
 }

@@ -77,6 +77,8 @@ export function integrationTables(schema: ContextSchema): string[] {
     `CREATE TABLE ${schema}.outbox_events (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       sequence bigserial NOT NULL,
+      topic text NOT NULL,
+      message_key text NOT NULL,
       aggregate_type text NOT NULL,
       aggregate_id uuid NOT NULL,
       event_type text NOT NULL,
@@ -89,6 +91,9 @@ export function integrationTables(schema: ContextSchema): string[] {
     // The relay reads unpublished rows in sequence order; once published they leave this index.
     `CREATE INDEX outbox_events_unpublished_idx ON ${schema}.outbox_events (sequence) WHERE published_at IS NULL`,
     `CREATE INDEX outbox_events_aggregate_idx ON ${schema}.outbox_events (aggregate_id, sequence)`,
+    // Wakes the relay (LISTEN <schema>_outbox) as soon as the writing transaction commits.
+    `CREATE TRIGGER outbox_events_notify AFTER INSERT ON ${schema}.outbox_events
+      FOR EACH STATEMENT EXECUTE FUNCTION public.notify_outbox()`,
     `CREATE TABLE ${schema}.inbox_processed_messages (
       message_id text PRIMARY KEY,
       message_type text NOT NULL DEFAULT 'unknown',

@@ -72,6 +72,22 @@ export class FleetRepository {
     return result.constraint === 'vehicles_vin_key' ? 'vin_taken' : 'plate_number_taken';
   }
 
+  /** Appends one status change to the vehicle's history (a fact: never updated). */
+  async appendStatusChange(
+    transaction: Knex.Transaction,
+    change: { vehicleId: string; from: VehicleStatus | null; to: VehicleStatus; cause: string; causeMessageId: string; actorId: string | null; at: Date },
+  ): Promise<void> {
+    await transaction.withSchema('fleet').table('vehicle_status_history').insert({
+      vehicle_id: change.vehicleId,
+      from_status: change.from,
+      to_status: change.to,
+      cause: change.cause,
+      cause_message_id: change.causeMessageId,
+      actor_id: change.actorId,
+      changed_at: change.at,
+    });
+  }
+
   async find(transaction: Knex.Transaction, vehicleId: string): Promise<VehicleRow | undefined> {
     const row: VehicleRecord | undefined = await transaction
       .withSchema('fleet')

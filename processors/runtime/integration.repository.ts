@@ -14,6 +14,9 @@ export interface InboxEntry {
 }
 
 export interface OutboxEvent {
+  /** Where the relay publishes it, and with which key (the aggregate id, or the command id for results). */
+  readonly topic: string;
+  readonly key: string;
   readonly aggregateType: string;
   readonly aggregateId: string;
   readonly eventType: string;
@@ -30,6 +33,8 @@ export interface UnpublishedEvent extends OutboxEvent {
 interface OutboxRow {
   id: string;
   sequence: number;
+  topic: string;
+  message_key: string;
   aggregate_type: string;
   aggregate_id: string;
   event_type: string;
@@ -64,6 +69,15 @@ export class IntegrationRepository {
     return inserted.length === 1 ? 'recorded' : 'duplicate';
   }
 
+  /** Corrects the outcome recorded for a message handled in this transaction. */
+  async setOutcome(transaction: Knex.Transaction, messageId: string, outcome: InboxOutcome, reasonCode?: string): Promise<void> {
+    await transaction
+      .withSchema(this.schema)
+      .table('inbox_processed_messages')
+      .where('message_id', messageId)
+      .update({ outcome, reason_code: reasonCode ?? null });
+  }
+
   async appendOutbox(transaction: Knex.Transaction, events: readonly OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
     await transaction
@@ -71,6 +85,8 @@ export class IntegrationRepository {
       .table('outbox_events')
       .insert(
         events.map((event) => ({
+          topic: event.topic,
+          message_key: event.key,
           aggregate_type: event.aggregateType,
           aggregate_id: event.aggregateId,
           event_type: event.eventType,
@@ -89,7 +105,7 @@ export class IntegrationRepository {
     const rows: OutboxRow[] = await transaction
       .withSchema(this.schema)
       .table('outbox_events')
-      .select('id', 'sequence', 'aggregate_type', 'aggregate_id', 'event_type', 'payload', 'headers', 'occurred_at')
+      .select('id', 'sequence', 'topic', 'message_key', 'aggregate_type', 'aggregate_id', 'event_type', 'payload', 'headers', 'occurred_at')
       .whereNull('published_at')
       .orderBy('sequence')
       .limit(limit)
@@ -98,6 +114,8 @@ export class IntegrationRepository {
     return rows.map((row) => ({
       id: row.id,
       sequence: row.sequence,
+      topic: row.topic,
+      key: row.message_key,
       aggregateType: row.aggregate_type,
       aggregateId: row.aggregate_id,
       eventType: row.event_type,

@@ -12,7 +12,7 @@ describe('the migrations on an empty database', () => {
     const db = database.knex();
     const schemas = await db('pg_namespace').whereIn('nspname', CONTEXT_SCHEMAS).pluck('nspname');
     const functions = await db.raw<{ rows: { proname: string }[] }>(
-      "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.proname IN ('touch_row', 'reject_change')",
+      "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.proname IN ('touch_row', 'reject_change', 'notify_outbox')",
     );
     const tables = await db.raw<{ rows: { relname: string }[] }>(
       "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'S') AND c.relname NOT LIKE 'knex_migrations%'",

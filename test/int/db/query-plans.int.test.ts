@@ -39,8 +39,8 @@ describe('query plans on realistic volumes', () => {
       FROM location, (SELECT gen_random_uuid() AS id FROM generate_series(1, 300)) v, generate_series(0, 59) n`);
     // 30,000 published events and a handful waiting for the relay.
     await admin.query(`
-      INSERT INTO rental.outbox_events (aggregate_type, aggregate_id, event_type, payload, published_at)
-      SELECT 'rental', gen_random_uuid(), 'RentalReserved', '{}', CASE WHEN n > 29995 THEN NULL ELSE now() END
+      INSERT INTO rental.outbox_events (topic, message_key, aggregate_type, aggregate_id, event_type, payload, published_at)
+      SELECT 'rental.events', n::text, 'rental', gen_random_uuid(), 'rental.RentalReserved', '{}', CASE WHEN n > 29995 THEN NULL ELSE now() END
       FROM generate_series(1, 30000) n`);
     await admin.query('ANALYZE rental.rentals');
     await admin.query('ANALYZE rental.outbox_events');

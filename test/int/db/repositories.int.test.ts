@@ -43,6 +43,8 @@ describe('context repositories', () => {
     it('hands unpublished events to one relay at a time, in order, until they are marked published', async () => {
       const aggregateId = randomUUID();
       const events = ['RentalReserved', 'RentalActivated', 'RentalCompleted'].map((eventType, index) => ({
+        topic: 'rental.events',
+        key: aggregateId,
         aggregateType: 'rental',
         aggregateId,
         eventType,

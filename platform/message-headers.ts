@@ -1,0 +1,77 @@
+/**
+ * The Kafka headers every message of the product carries. The value is the Confluent wire format
+ * (magic byte, schema id, Avro); the key is the aggregate id (the command id for command results).
+ */
+export const Header = {
+  messageId: 'message-id',
+  messageType: 'message-type',
+  correlationId: 'correlation-id',
+  causationId: 'causation-id',
+  actor: 'actor',
+  traceparent: 'traceparent',
+  occurredAt: 'occurred-at',
+} as const;
+
+export interface MessageMetadata {
+  /** Unique per message; the inbox dedupes on it (never on topic/partition/offset). */
+  readonly messageId: string;
+  /** Full Avro record name, e.g. fleet.RegisterVehicle. */
+  readonly messageType: string;
+  readonly correlationId: string;
+  /** The message that caused this one (a command id for its events and result). */
+  readonly causationId: string | null;
+  /** The user on whose behalf it happens. */
+  readonly actor: string | null;
+  readonly traceparent: string | null;
+  readonly occurredAt: string;
+}
+
+export type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+export class MissingHeaderError extends Error {
+  constructor(readonly header: string) {
+    super(`message has no ${header} header`);
+    this.name = 'MissingHeaderError';
+  }
+}
+
+function text(headers: RawHeaders, name: string): string | null {
+  const value = headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined) return null;
+  const decoded = first.toString();
+  return decoded === '' ? null : decoded;
+}
+
+function required(headers: RawHeaders, name: string): string {
+  const value = text(headers, name);
+  if (value === null) throw new MissingHeaderError(name);
+  return value;
+}
+
+/** Reads the metadata of a consumed message; a missing message id, type or occurred-at throws. */
+export function readMetadata(headers: RawHeaders): MessageMetadata {
+  return {
+    messageId: required(headers, Header.messageId),
+    messageType: required(headers, Header.messageType),
+    correlationId: text(headers, Header.correlationId) ?? required(headers, Header.messageId),
+    causationId: text(headers, Header.causationId),
+    actor: text(headers, Header.actor),
+    traceparent: text(headers, Header.traceparent),
+    occurredAt: required(headers, Header.occurredAt),
+  };
+}
+
+/** The headers of a message to produce; absent optional values are left out. */
+export function writeMetadata(metadata: MessageMetadata): Record<string, string> {
+  const headers: Record<string, string> = {
+    [Header.messageId]: metadata.messageId,
+    [Header.messageType]: metadata.messageType,
+    [Header.correlationId]: metadata.correlationId,
+    [Header.occurredAt]: metadata.occurredAt,
+  };
+  if (metadata.causationId !== null) headers[Header.causationId] = metadata.causationId;
+  if (metadata.actor !== null) headers[Header.actor] = metadata.actor;
+  if (metadata.traceparent !== null) headers[Header.traceparent] = metadata.traceparent;
+  return headers;
+}

@@ -1,0 +1,56 @@
+import type { CommandHandler } from '../runtime/command-handler';
+import { reject } from '../runtime/command-handler';
+import type { FleetRepository } from './fleet.repository';
+import { decideRegisterVehicle, parseRegisterVehicle, type RegisterVehicle, type RegisterVehicleState } from './register-vehicle';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Audit columns hold user ids; an actor that is not one (a service name) is recorded as unknown. */
+function actorId(actor: string | null): string | null {
+  return actor !== null && UUID_PATTERN.test(actor) ? actor : null;
+}
+
+/** Wires the fleet context's rules to its repository, one handler per command type. */
+export function fleetHandlers(repository: FleetRepository): CommandHandler[] {
+  const registerVehicle: CommandHandler<RegisterVehicle, RegisterVehicleState> = {
+    commandType: 'fleet.RegisterVehicle',
+    parse: parseRegisterVehicle,
+    load: async (transaction, command) => ({ alreadyRegistered: (await repository.find(transaction, command.vehicleId)) !== undefined }),
+    decide: decideRegisterVehicle,
+    apply: async (transaction, _decision, command, context) => {
+      const registered = await repository.register(transaction, {
+        id: command.vehicleId,
+        plateNumber: command.plateNumber.trim(),
+        vin: command.vin,
+        make: command.make,
+        model: command.model,
+        variant: command.variant,
+        year: command.year,
+        vehicleClass: command.vehicleClass,
+        createdBy: actorId(context.metadata.actor),
+      });
+      switch (registered) {
+        case 'registered':
+          await repository.appendStatusChange(transaction, {
+            vehicleId: command.vehicleId,
+            from: null,
+            to: 'active',
+            cause: 'VehicleRegistered',
+            causeMessageId: context.metadata.messageId,
+            actorId: actorId(context.metadata.actor),
+            at: context.now,
+          });
+          return undefined;
+        case 'plate_number_taken':
+          return reject('FLEET.PLATE_NUMBER_TAKEN', `Plate number ${command.plateNumber.trim()} belongs to another vehicle.`);
+        case 'vin_taken':
+          return reject('FLEET.VIN_TAKEN', `VIN ${command.vin ?? ''} belongs to another vehicle.`);
+        default: {
+          const unexpected: never = registered;
+          throw new Error(`unexpected registration outcome ${String(unexpected)}`);
+        }
+      }
+    },
+  };
+  return [registerVehicle];
+}

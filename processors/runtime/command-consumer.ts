@@ -1,0 +1,79 @@
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Knex } from 'knex';
+import type { Logger } from '../../platform/logger';
+import type { CommandProcessor } from './command-processor';
+
+export interface CommandConsumerOptions {
+  readonly topic: string;
+  readonly groupId: string;
+  /** Waits after a failed batch before it is delivered again, doubling up to the maximum. */
+  readonly retryDelayMsMin: number;
+  readonly retryDelayMsMax: number;
+}
+
+/**
+ * The consumer loop: one PostgreSQL transaction per batch, one savepoint per message (inside
+ * CommandProcessor), offsets committed only after the transaction commits.
+ *
+ * A throwing batch handler makes the client seek back and deliver the batch again, so a failed
+ * batch is rolled back and thrown only after a capped backoff; nothing past it is committed.
+ * Telling poison messages from outages (and routing the former to retry and dead-letter topics)
+ * is the job of the failure-path layer above this loop.
+ */
+export class CommandConsumer {
+  private consumer: KafkaJS.Consumer | undefined;
+  private consecutiveFailures = 0;
+
+  constructor(
+    private readonly kafka: KafkaJS.Kafka,
+    private readonly database: Knex,
+    private readonly processor: CommandProcessor,
+    private readonly options: CommandConsumerOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      kafkaJS: { groupId: this.options.groupId, fromBeginning: true, autoCommit: false },
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.options.topic] });
+    await consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+  }
+
+  /** Stops fetching, lets the batch in hand finish and commit, and leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+
+  private async handleBatch(payload: KafkaJS.EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const handled: KafkaJS.KafkaMessage[] = [];
+    try {
+      await this.database.transaction(async (transaction) => {
+        for (const message of batch.messages) {
+          if (!payload.isRunning() || payload.isStale()) break;
+          const outcome = await this.processor.process(transaction, message);
+          this.logger.debug({ topic: batch.topic, partition: batch.partition, offset: message.offset, outcome }, 'message handled');
+          handled.push(message);
+        }
+      });
+    } catch (error) {
+      this.consecutiveFailures += 1;
+      const delayMs = Math.min(this.options.retryDelayMsMin * 2 ** (this.consecutiveFailures - 1), this.options.retryDelayMsMax);
+      this.logger.error(
+        { err: error, topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0]?.offset, delayMs },
+        'batch failed and was rolled back; it will be delivered again',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      throw error;
+    }
+    this.consecutiveFailures = 0;
+    const last = handled.at(-1);
+    if (last === undefined) return;
+    // The committed offset is the next one to read.
+    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last.offset) + 1) }]);
+    payload.resolveOffset(last.offset);
+  }
+}

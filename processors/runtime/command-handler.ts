@@ -1,0 +1,50 @@
+import type { Knex } from 'knex';
+import type { MessageMetadata } from '../../platform/message-headers';
+
+/** A business outcome that refuses the command, with a stable reason code (e.g. FLEET.PLATE_NUMBER_TAKEN). */
+export interface Rejection {
+  readonly kind: 'rejected';
+  readonly reasonCode: string;
+  readonly message: string;
+}
+
+/** A fact the command produced, as the Avro record `type` on the context's events topic. */
+export interface DomainEvent {
+  readonly type: string;
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  readonly payload: Record<string, unknown>;
+}
+
+export interface Acceptance {
+  readonly kind: 'accepted';
+  readonly aggregateId: string;
+  readonly events: readonly DomainEvent[];
+  /** Where the gateway can point the client, e.g. /v1/vehicles/{id}. */
+  readonly resourcePath: string | null;
+}
+
+export type Decision = Acceptance | Rejection;
+
+export interface CommandContext {
+  readonly metadata: MessageMetadata;
+  readonly now: Date;
+}
+
+export function reject(reasonCode: string, message: string): Rejection {
+  return { kind: 'rejected', reasonCode, message };
+}
+
+/**
+ * How a context handles one command type. `decide` is the pure domain rule; the others do I/O
+ * through the context's repository. `apply` may still turn an acceptance into a rejection when
+ * the database, the arbiter of invariants, refuses it (a unique plate, an overlapping booking).
+ */
+export interface CommandHandler<Command = unknown, State = unknown> {
+  readonly commandType: string;
+  /** Checks the decoded Avro value at the boundary and returns the typed command. */
+  parse(value: unknown): Command;
+  load(transaction: Knex.Transaction, command: Command): Promise<State>;
+  decide(state: State, command: Command, context: CommandContext): Decision;
+  apply(transaction: Knex.Transaction, decision: Acceptance, command: Command, context: CommandContext): Promise<Rejection | undefined>;
+}

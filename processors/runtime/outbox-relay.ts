@@ -1,0 +1,132 @@
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Knex } from 'knex';
+import pg from 'pg';
+import type { AvroCodec } from '../../platform/avro-codec';
+import type { Logger } from '../../platform/logger';
+import { Header } from '../../platform/message-headers';
+import type { IntegrationRepository, UnpublishedEvent } from './integration.repository';
+
+export interface OutboxRelayOptions {
+  /** The context schema whose outbox this relay drains; also names the NOTIFY channel. */
+  readonly schema: string;
+  readonly listenUrl: URL;
+  readonly batchSizeMax: number;
+  /** The fallback poll when no notification arrives (a lost connection, a missed NOTIFY). */
+  readonly pollIntervalMs: number;
+  readonly retryDelayMsMax: number;
+}
+
+/**
+ * Publishes a context's outbox rows in sequence order with an idempotent producer, then marks them
+ * published in the same transaction that claimed them (FOR UPDATE SKIP LOCKED, so several relays
+ * never publish the same row in the normal case). A crash between publishing and committing
+ * publishes again: consumers dedupe on the message id, which is the outbox row's id and so stays
+ * the same on every attempt.
+ */
+export class OutboxRelay {
+  private running = false;
+  private wake: (() => void) | undefined;
+  /** A notification that arrived while draining: the next wait is skipped. */
+  private notified = false;
+  private listener: pg.Client | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly database: Knex,
+    private readonly outbox: IntegrationRepository,
+    private readonly producer: KafkaJS.Producer,
+    private readonly codec: AvroCodec,
+    private readonly options: OutboxRelayOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.listen();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Publishes everything unpublished now; returns how many events left. */
+  async drain(): Promise<number> {
+    let published = 0;
+    for (;;) {
+      const count = await this.database.transaction(async (transaction) => {
+        const events = await this.outbox.claimUnpublished(transaction, this.options.batchSizeMax);
+        if (events.length === 0) return 0;
+        await this.publish(events);
+        await this.outbox.markPublished(transaction, events.map((event) => event.id), new Date());
+        return events.length;
+      });
+      published += count;
+      if (count < this.options.batchSizeMax) return published;
+    }
+  }
+
+  private async publish(events: readonly UnpublishedEvent[]): Promise<void> {
+    // Consecutive events for one topic go in one request; order across requests is kept by awaiting.
+    let start = 0;
+    while (start < events.length) {
+      const topic = events[start]!.topic;
+      let end = start;
+      while (end < events.length && events[end]!.topic === topic) end += 1;
+      const messages = await Promise.all(
+        events.slice(start, end).map(async (event) => ({
+          key: event.key,
+          value: await this.codec.encode(topic, event.eventType, event.payload),
+          headers: {
+            ...event.headers,
+            [Header.messageId]: event.id,
+            [Header.messageType]: event.eventType,
+            [Header.occurredAt]: event.occurredAt.toISOString(),
+          },
+        })),
+      );
+      await this.producer.send({ topic, messages });
+      start = end;
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const listener = new pg.Client({ connectionString: this.options.listenUrl.toString(), application_name: `${this.options.schema}-outbox-relay` });
+    listener.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
+    // A lost listening connection is not fatal: polling carries on until the next start.
+    listener.on('error', (error) => this.logger.warn({ err: error }, 'outbox listener connection lost; polling only'));
+    await listener.connect();
+    await listener.query(`LISTEN ${this.options.schema}_outbox`);
+    this.listener = listener;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      this.notified = false;
+      try {
+        const published = await this.drain();
+        if (published > 0) this.logger.debug({ published }, 'outbox events published');
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.logger.error({ err: error, failures }, 'publishing the outbox failed; retrying');
+      }
+      const delayMs = failures === 0 ? this.options.pollIntervalMs : Math.min(100 * 2 ** failures, this.options.retryDelayMsMax);
+      if (this.notified && failures === 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+}
