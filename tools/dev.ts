@@ -32,8 +32,33 @@ function gatewayUrl(): string {
   return `http://${host}:${process.env.PORT ?? '8080'}`;
 }
 
+/** The database login each processor folder runs as (the ledger context owns the accounting schema). */
+const PROCESSOR_ROLES: Record<string, string> = {
+  fleet: 'fleet_svc',
+  rental: 'rental_svc',
+  maintenance: 'maintenance_svc',
+  identity: 'identity_svc',
+  ledger: 'accounting_svc',
+  reporting: 'reporting_svc',
+};
+
+/** A processor connects as its context's login, built from the stack's admin URL and generated password. */
+function environmentFor(service: Service): NodeJS.ProcessEnv {
+  const role = PROCESSOR_ROLES[service.name];
+  const password = role === undefined ? undefined : process.env[`DB_PASSWORD_${role.toUpperCase()}`];
+  if (role === undefined || password === undefined || process.env.DATABASE_ADMIN_URL === undefined) return process.env;
+  const url = new URL(process.env.DATABASE_ADMIN_URL);
+  url.username = role;
+  url.password = password;
+  return { ...process.env, DATABASE_URL: url.toString() };
+}
+
 function start(service: Service, width: number, onListening: () => void): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', service.entry], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', service.entry], {
+    cwd: ROOT,
+    env: environmentFor(service),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       process.stdout.write(`${formatLogLine(service.name.padEnd(width), line)}\n`);

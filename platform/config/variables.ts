@@ -116,6 +116,33 @@ export const gatewayVariables = {
   }),
 };
 
+export const processorVariables = {
+  consumerRetryDelayMsMin: variable({
+    name: 'CONSUMER_RETRY_DELAY_MS_MIN',
+    description: 'first wait before a failed batch is delivered again (doubling each time)',
+    defaultValue: '200',
+    parse: integer({ min: 10, max: 60_000 }),
+  }),
+  consumerRetryDelayMsMax: variable({
+    name: 'CONSUMER_RETRY_DELAY_MS_MAX',
+    description: 'longest wait between deliveries of a failing batch, and between failed outbox publications',
+    defaultValue: '30000',
+    parse: integer({ min: 100, max: 600_000 }),
+  }),
+  outboxBatchSizeMax: variable({
+    name: 'OUTBOX_BATCH_SIZE_MAX',
+    description: 'most outbox rows the relay publishes in one transaction',
+    defaultValue: '200',
+    parse: integer({ min: 1, max: 10_000 }),
+  }),
+  outboxPollIntervalMs: variable({
+    name: 'OUTBOX_POLL_INTERVAL_MS',
+    description: 'how often the relay looks for unpublished rows when no NOTIFY woke it',
+    defaultValue: '1000',
+    parse: integer({ min: 50, max: 60_000 }),
+  }),
+};
+
 /** Every group, for the documentation check and for tools that print the effective configuration. */
 export const allVariables = {
   ...runtimeVariables,
@@ -126,4 +153,5 @@ export const allVariables = {
   ...databaseAdminVariables,
   ...redisVariables,
   ...gatewayVariables,
+  ...processorVariables,
 };

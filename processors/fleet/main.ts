@@ -1,0 +1,15 @@
+/** The fleet processor: vehicles, odometer readings and status history. */
+import { runContext } from '../runtime/run-context';
+import { fleetHandlers } from './fleet.handlers';
+import { FleetRepository } from './fleet.repository';
+
+runContext({
+  service: 'fleet',
+  schema: 'fleet',
+  commandsTopic: 'fleet.commands',
+  eventsTopic: 'fleet.events',
+  handlers: () => fleetHandlers(new FleetRepository()),
+}).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

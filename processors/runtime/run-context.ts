@@ -1,0 +1,76 @@
+import { loadConfig } from '../../platform/config/load';
+import {
+  databaseVariables,
+  kafkaVariables,
+  processorVariables,
+  runtimeVariables,
+  schemaRegistryVariables,
+} from '../../platform/config/variables';
+import { AvroCodec } from '../../platform/avro-codec';
+import { createDatabase } from '../../platform/database';
+import { createIdempotentProducer, createKafka } from '../../platform/kafka';
+import { Lifecycle } from '../../platform/lifecycle';
+import { createLogger } from '../../platform/logger';
+import { createSchemaRegistry } from '../../platform/schema-registry';
+import type { CommandHandler } from './command-handler';
+import { ContextProcessor } from './context-processor';
+import type { IntegrationSchema } from './integration.repository';
+
+export interface ContextDefinition {
+  /** The process name in logs and client ids, e.g. fleet. */
+  readonly service: string;
+  readonly schema: IntegrationSchema;
+  readonly commandsTopic: string;
+  readonly eventsTopic: string;
+  readonly handlers: () => CommandHandler[];
+}
+
+export const COMMAND_RESULTS_TOPIC = 'command.results';
+
+/**
+ * The process entry every context shares: validate the configuration, connect, run the command
+ * consumer and the outbox relay, and shut down gracefully on SIGTERM/SIGINT (stop consuming after
+ * the batch in hand, stop the relay, then close the producer and the pool).
+ */
+export async function runContext(definition: ContextDefinition): Promise<void> {
+  const config = loadConfig({ ...runtimeVariables, ...kafkaVariables, ...schemaRegistryVariables, ...databaseVariables, ...processorVariables });
+  const logger = createLogger(definition.service, config.logLevel);
+  const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
+  lifecycle.exitOnSignals();
+
+  const database = createDatabase({
+    url: config.databaseUrl,
+    poolSizeMax: config.databasePoolSizeMax,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+    applicationName: definition.service,
+  });
+  lifecycle.onShutdown('postgres', () => database.destroy());
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${definition.service}`, logger });
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  lifecycle.onShutdown('producer', () => producer.disconnect());
+
+  const processor = new ContextProcessor(
+    {
+      schema: definition.schema,
+      topics: { commands: definition.commandsTopic, events: definition.eventsTopic, results: COMMAND_RESULTS_TOPIC },
+      groupId: `${definition.service}-processor`,
+      databaseUrl: config.databaseUrl,
+      outboxBatchSizeMax: config.outboxBatchSizeMax,
+      outboxPollIntervalMs: config.outboxPollIntervalMs,
+      retryDelayMsMin: config.consumerRetryDelayMsMin,
+      retryDelayMsMax: config.consumerRetryDelayMsMax,
+    },
+    {
+      kafka,
+      producer,
+      database,
+      codec: new AvroCodec(createSchemaRegistry(config.schemaRegistryUrl)),
+      logger,
+      handlers: definition.handlers(),
+    },
+  );
+  await processor.start();
+  lifecycle.onShutdown('processor', () => processor.stop());
+  logger.info({ commands: definition.commandsTopic, events: definition.eventsTopic }, 'processor running');
+}
