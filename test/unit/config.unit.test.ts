@@ -48,6 +48,10 @@ describe('configuration from the environment', () => {
       redisUrl: new URL('redis://:pw@127.0.0.1:6379/0'),
       port: 8081,
       host: '0.0.0.0',
+      consumerRetryDelayMsMin: 200,
+      consumerRetryDelayMsMax: 30000,
+      outboxBatchSizeMax: 200,
+      outboxPollIntervalMs: 1000,
     });
   });
 
