@@ -1,14 +1,21 @@
+import Router from '@koa/router';
 import Koa from 'koa';
 import type { Probe } from '../platform/health';
 import type { Logger } from '../platform/logger';
+import type { TokenVerifier } from './auth/token-verifier';
+import { authenticate } from './middleware/authenticate';
 import { correlationId } from './middleware/correlation-id';
 import { problems } from './middleware/problem';
+import { commandRoutes } from './routes/commands.routes';
 import { healthRoutes } from './routes/health.routes';
+import { vehicleRoutes, type VehicleRoutesDependencies } from './routes/vehicles.routes';
 
 export interface GatewayDependencies {
   readonly logger: Logger;
   readonly probes: readonly Probe[];
   readonly healthCheckTimeoutMs: number;
+  /** The authenticated API; absent, the gateway serves its health endpoints only. */
+  readonly api?: VehicleRoutesDependencies & { readonly verifier: TokenVerifier };
 }
 
 /** The gateway's Koa application, without a listening socket (tests drive it on a random port). */
@@ -22,5 +29,12 @@ export function createGatewayApp(dependencies: GatewayDependencies): Koa {
   const health = healthRoutes(dependencies.probes, dependencies.healthCheckTimeoutMs);
   app.use(health.routes());
   app.use(health.allowedMethods());
+  if (dependencies.api !== undefined) {
+    const api = new Router();
+    api.use(authenticate(dependencies.api.verifier));
+    for (const routes of [vehicleRoutes(dependencies.api), commandRoutes(dependencies.api)]) api.use(routes.routes());
+    app.use(api.routes());
+    app.use(api.allowedMethods());
+  }
   return app;
 }

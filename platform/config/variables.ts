@@ -116,6 +116,39 @@ export const gatewayVariables = {
   }),
 };
 
+const JWT_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'RS256', 'RS384', 'RS512', 'PS256'] as const;
+
+export const authVariables = {
+  authIssuer: variable({
+    name: 'AUTH_ISSUER',
+    description: "the `iss` every accepted token must carry (the identity provider's issuer)",
+    parse: nonEmptyText({ maxLength: 500 }),
+  }),
+  authAudience: variable({
+    name: 'AUTH_AUDIENCE',
+    description: 'the `aud` every accepted token must include',
+    parse: nonEmptyText({ maxLength: 500 }),
+  }),
+  authJwksUrl: variable({
+    name: 'AUTH_JWKS_URL',
+    description: "the identity provider's JWKS URL; empty to use AUTH_JWKS_FILE",
+    defaultValue: 'none',
+    parse: (raw) => (raw.trim() === 'none' ? null : url(['https', 'http'])(raw)),
+  }),
+  authJwksFile: variable({
+    name: 'AUTH_JWKS_FILE',
+    description: 'a local JWKS file (development keys); used when AUTH_JWKS_URL is unset',
+    defaultValue: 'none',
+    parse: (raw) => (raw.trim() === 'none' ? null : nonEmptyText({ maxLength: 4096 })(raw)),
+  }),
+  authAlgorithms: variable({
+    name: 'AUTH_ALGORITHMS',
+    description: 'the JWS algorithms accepted, comma-separated (never none or HMAC)',
+    defaultValue: 'EdDSA,ES256,RS256',
+    parse: (raw) => raw.split(',').map((algorithm) => oneOf(JWT_ALGORITHMS)(algorithm)),
+  }),
+};
+
 export const processorVariables = {
   consumerRetryDelayMsMin: variable({
     name: 'CONSUMER_RETRY_DELAY_MS_MIN',
@@ -154,4 +187,5 @@ export const allVariables = {
   ...redisVariables,
   ...gatewayVariables,
   ...processorVariables,
+  ...authVariables,
 };

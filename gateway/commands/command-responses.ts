@@ -1,0 +1,50 @@
+import type { Context } from 'koa';
+import type { CommandStatusRecord } from './command-status.repository';
+
+/** Rejections that mean "the state of the world conflicts" (409); every other rejection is 422. */
+const CONFLICT_REASON = /(_TAKEN|_ALREADY_[A-Z_]+|_BOOKED|_CONFLICT)$/;
+
+export function statusDocument(record: CommandStatusRecord): Record<string, unknown> {
+  return {
+    commandId: record.commandId,
+    commandType: record.commandType,
+    status: record.status,
+    ...(record.reasonCode === null ? {} : { reasonCode: record.reasonCode }),
+    ...(record.message === null ? {} : { message: record.message }),
+    ...(record.aggregateId === null ? {} : { aggregateId: record.aggregateId }),
+    submittedAt: record.submittedAt.toISOString(),
+    ...(record.completedAt === null ? {} : { completedAt: record.completedAt.toISOString() }),
+    links: {
+      self: `/v1/commands/${record.commandId}`,
+      ...(record.resourcePath === null ? {} : { resource: record.resourcePath }),
+    },
+  };
+}
+
+/**
+ * The answer to a command request: 202 while pending (with where to ask), 201 once accepted (with
+ * the resource's location), 409 or 422 once rejected, 500-class never for a business outcome.
+ */
+export function answerWithOutcome(ctx: Context, record: CommandStatusRecord, created: boolean): void {
+  ctx.body = statusDocument(record);
+  switch (record.status) {
+    case 'pending':
+      ctx.status = 202;
+      ctx.set('Location', `/v1/commands/${record.commandId}`);
+      return;
+    case 'accepted':
+      ctx.status = created ? 201 : 200;
+      if (created && record.resourcePath !== null) ctx.set('Location', record.resourcePath);
+      return;
+    case 'rejected':
+      ctx.status = CONFLICT_REASON.test(record.reasonCode ?? '') ? 409 : 422;
+      return;
+    case 'failed':
+      ctx.status = 200;
+      return;
+    default: {
+      const unexpected: never = record.status;
+      throw new Error(`unknown command status ${String(unexpected)}`);
+    }
+  }
+}

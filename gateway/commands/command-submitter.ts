@@ -1,0 +1,68 @@
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { randomUUID } from 'node:crypto';
+import type { AvroCodec } from '../../platform/avro-codec';
+import { writeMetadata } from '../../platform/message-headers';
+import { ProblemError } from '../middleware/problem';
+import type { CommandStatusRepository } from './command-status.repository';
+
+export interface CommandToSubmit {
+  readonly commandType: string;
+  readonly topic: string;
+  readonly aggregateId: string;
+  readonly payload: Record<string, unknown>;
+  readonly actor: string;
+  readonly correlationId: string;
+  readonly traceparent: string | null;
+}
+
+/**
+ * Turns a validated request into an Avro command on Kafka: a new command id (which is also the
+ * message id the processor dedupes on), the record keyed by aggregate id, produced by the
+ * idempotent producer (acks=all). The pending status is written first, so the result can never
+ * arrive before the row it completes.
+ */
+export class CommandSubmitter {
+  constructor(
+    private readonly producer: KafkaJS.Producer,
+    private readonly codec: AvroCodec,
+    private readonly statuses: CommandStatusRepository,
+  ) {}
+
+  async submit(command: CommandToSubmit): Promise<string> {
+    const commandId = randomUUID();
+    await this.statuses.insertPending({
+      commandId,
+      commandType: command.commandType,
+      aggregateId: command.aggregateId,
+      correlationId: command.correlationId,
+      submittedBy: command.actor,
+    });
+    try {
+      const value = await this.codec.encode(command.topic, command.commandType, command.payload);
+      await this.producer.send({
+        topic: command.topic,
+        messages: [
+          {
+            key: command.aggregateId,
+            value,
+            headers: writeMetadata({
+              messageId: commandId,
+              messageType: command.commandType,
+              correlationId: command.correlationId,
+              causationId: null,
+              actor: command.actor,
+              traceparent: command.traceparent,
+              occurredAt: new Date().toISOString(),
+            }),
+          },
+        ],
+      });
+    } catch (error) {
+      await this.statuses.markFailed(commandId, 'GATEWAY.NOT_PRODUCED', 'The command could not be handed to Kafka.');
+      throw new ProblemError(503, 'broker-unavailable', 'Command not accepted', 'The command could not be queued; it was not executed. Retry later.', {
+        cause: error instanceof Error ? error.name : 'unknown',
+      });
+    }
+    return commandId;
+  }
+}

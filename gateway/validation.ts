@@ -1,0 +1,58 @@
+import { ProblemError } from './middleware/problem';
+
+/** What one JSON field may hold. Optional fields may be absent; nullable ones may be null. */
+export type FieldSpec =
+  | { readonly type: 'string'; readonly lengthMin?: number; readonly lengthMax: number; readonly pattern?: RegExp; readonly optional?: boolean; readonly nullable?: boolean }
+  | { readonly type: 'integer'; readonly min: number; readonly max: number; readonly optional?: boolean; readonly nullable?: boolean };
+
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+function check(field: string, value: unknown, spec: FieldSpec): string | undefined {
+  if (value === null) return spec.nullable ? undefined : 'must not be null';
+  switch (spec.type) {
+    case 'string': {
+      if (typeof value !== 'string') return 'must be a string';
+      const lengthMin = spec.lengthMin ?? 1;
+      if (value.trim().length < lengthMin || value.length > spec.lengthMax) return `must have ${lengthMin} to ${spec.lengthMax} characters`;
+      if (spec.pattern !== undefined && !spec.pattern.test(value)) return `must match ${spec.pattern.source}`;
+      return undefined;
+    }
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return 'must be an integer';
+      if (value < spec.min || value > spec.max) return `must be between ${spec.min} and ${spec.max}`;
+      return undefined;
+    default: {
+      const unexpected: never = spec;
+      return `has an unsupported specification ${JSON.stringify(unexpected)}`;
+    }
+  }
+}
+
+/**
+ * Checks a JSON body against `spec` before anything is produced: every unknown field, missing
+ * field and wrong value is named in one 400 problem (`errors: [{ field, message }]`).
+ */
+export function validateBody<T>(body: unknown, spec: Record<string, FieldSpec>): T {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ProblemError(400, 'validation-failed', 'Invalid request body', 'The body must be a JSON object.', { errors: [{ field: '', message: 'must be an object' }] });
+  }
+  const record = body as Record<string, unknown>;
+  const errors: FieldError[] = Object.keys(record)
+    .filter((field) => !(field in spec))
+    .map((field) => ({ field, message: 'is not a known field' }));
+  for (const [field, fieldSpec] of Object.entries(spec)) {
+    if (!(field in record)) {
+      if (!fieldSpec.optional) errors.push({ field, message: 'is required' });
+      continue;
+    }
+    const message = check(field, record[field], fieldSpec);
+    if (message !== undefined) errors.push({ field, message });
+  }
+  if (errors.length > 0) {
+    throw new ProblemError(400, 'validation-failed', 'Invalid request body', `${errors.length} field(s) are invalid.`, { errors });
+  }
+  return record as T;
+}

@@ -1,0 +1,260 @@
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { Redis } from 'ioredis';
+import { base64url, generateKeyPair, SignJWT } from 'jose';
+import type { Knex } from 'knex';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createGatewayApp } from '../../gateway/app';
+import { TokenVerifier } from '../../gateway/auth/token-verifier';
+import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/command-results';
+import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
+import { CommandSubmitter } from '../../gateway/commands/command-submitter';
+import { AvroCodec } from '../../platform/avro-codec';
+import { createDatabase } from '../../platform/database';
+import { createIdempotentProducer, createKafka } from '../../platform/kafka';
+import { Header } from '../../platform/message-headers';
+import { createSchemaRegistry } from '../../platform/schema-registry';
+import { fleetHandlers } from '../../processors/fleet/fleet.handlers';
+import { FleetRepository } from '../../processors/fleet/fleet.repository';
+import { ContextProcessor } from '../../processors/runtime/context-processor';
+import { devKeyPaths, ensureDevKeys, signDevToken } from '../../tools/dev-token-keys';
+import { ScratchDatabase } from '../support/database';
+import { eventually } from '../support/eventually';
+import { uniqueName } from '../support/names';
+import { silentLogger } from '../support/silent-logger';
+import { stackEnv } from '../support/stack-env';
+
+/**
+ * Through HTTP and back out of Kafka: a token, POST /v1/vehicles, the Avro command on the broker,
+ * the fleet processor's transaction, the event and the command result, and the gateway's answer.
+ */
+const env = stackEnv();
+const ISSUER = 'fleet-e2e-test';
+const AUDIENCE = 'fleet-api';
+const MANAGER = '5c7e1d2a-8f3b-4a6c-9d0e-1f2a3b4c5d6e';
+
+describe('registering a vehicle through the gateway', () => {
+  const database = new ScratchDatabase();
+  const keysDir = mkdtempSync(path.join(tmpdir(), 'fleet-e2e-keys-'));
+  const topics = { commands: uniqueName('e2e.fleet.commands'), events: uniqueName('e2e.fleet.events'), results: uniqueName('e2e.command.results') };
+  const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'e2e', logger: silentLogger });
+  const admin = kafka.admin();
+  const producer = createIdempotentProducer(kafka);
+  const codec = new AvroCodec(createSchemaRegistry(env.schemaRegistryUrl));
+  const publisher = new Redis(env.redisUrl.toString());
+  const waiter = new CommandWaiter(new Redis(env.redisUrl.toString()));
+  const events: { key: string; headers: Record<string, string>; value: unknown }[] = [];
+  let gatewayDatabase: Knex;
+  let fleetDatabase: Knex;
+  let processor: ContextProcessor;
+  let results: CommandResultsConsumer;
+  let observer: KafkaJS.Consumer;
+  let server: Server;
+  let baseUrl: string;
+  let signingKey: Awaited<ReturnType<typeof ensureDevKeys>>;
+
+  const token = (claims: { roles?: string[]; permissions?: string[]; subject?: string; audience?: string; expiresInSeconds?: number } = {}) =>
+    signDevToken(signingKey, {
+      subject: claims.subject ?? MANAGER,
+      roles: claims.roles ?? ['fleet_manager'],
+      permissions: claims.permissions ?? [],
+      issuer: ISSUER,
+      audience: claims.audience ?? AUDIENCE,
+      expiresInSeconds: claims.expiresInSeconds ?? 300,
+    });
+
+  async function commandsProduced(): Promise<number> {
+    const offsets = await admin.fetchTopicOffsets(topics.commands);
+    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+  }
+
+  function post(body: unknown, headers: Record<string, string>): Promise<Response> {
+    return fetch(`${baseUrl}/v1/vehicles`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  }
+
+  const vehicle = (plateNumber: string) => ({ plateNumber, make: 'Renault', model: 'Zoe', year: 2023, vehicleClass: 'compact' });
+
+  beforeAll(async () => {
+    await database.create({ migrate: true });
+    signingKey = await ensureDevKeys(keysDir);
+    await admin.connect();
+    await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })) });
+    await producer.connect();
+    gatewayDatabase = createDatabase({ url: database.urlFor('gateway_svc'), poolSizeMax: 4, statementTimeoutMs: 10_000, applicationName: 'e2e-gateway' });
+    fleetDatabase = createDatabase({ url: database.urlFor('fleet_svc'), poolSizeMax: 4, statementTimeoutMs: 10_000, applicationName: 'e2e-fleet' });
+    const statuses = new CommandStatusRepository(gatewayDatabase);
+    processor = new ContextProcessor(
+      {
+        schema: 'fleet',
+        topics,
+        groupId: uniqueName('e2e-fleet'),
+        databaseUrl: database.urlFor('fleet_svc'),
+        outboxBatchSizeMax: 100,
+        outboxPollIntervalMs: 500,
+        retryDelayMsMin: 100,
+        retryDelayMsMax: 2_000,
+      },
+      { kafka, producer, database: fleetDatabase, codec, logger: silentLogger, handlers: fleetHandlers(new FleetRepository()) },
+    );
+    await processor.start();
+    results = new CommandResultsConsumer(kafka, codec, statuses, publisher, { topic: topics.results, groupId: uniqueName('e2e-gateway') }, silentLogger);
+    await results.start();
+    await waiter.start();
+    observer = kafka.consumer({ kafkaJS: { groupId: uniqueName('e2e-observer'), fromBeginning: true } });
+    await observer.connect();
+    await observer.subscribe({ topics: [topics.events] });
+    await observer.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
+        events.push({ key: String(message.key), headers, value: await codec.decode(message.value as Buffer) });
+      },
+    });
+    const app = createGatewayApp({
+      logger: silentLogger,
+      probes: [],
+      healthCheckTimeoutMs: 1_000,
+      api: {
+        verifier: new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['EdDSA'], jwksUrl: null, jwksFile: devKeyPaths(keysDir).jwks }),
+        submitter: new CommandSubmitter(producer, codec, statuses),
+        statuses,
+        waiter,
+        topics: { fleetCommands: topics.commands },
+      },
+    });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    server.close();
+    await observer.disconnect();
+    await results.stop();
+    await waiter.stop();
+    publisher.disconnect();
+    await processor.stop();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: Object.values(topics) });
+    await admin.disconnect();
+    await gatewayDatabase.destroy();
+    await fleetDatabase.destroy();
+    await database.drop();
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  it('answers 202 with a status URL, then the status becomes accepted and the event carries the command as causation', async () => {
+    const response = await post(vehicle('E2E 1'), { Authorization: `Bearer ${await token()}`, 'X-Correlation-Id': 'e2e-correlation-1' });
+    const body = (await response.json()) as { commandId: string; status: string };
+
+    expect(response.status).toBe(202);
+    expect(response.headers.get('location')).toBe(`/v1/commands/${body.commandId}`);
+    expect(body.status).toBe('pending');
+
+    const status = await fetch(`${baseUrl}/v1/commands/${body.commandId}`, { headers: { Authorization: `Bearer ${await token()}`, Prefer: 'wait=15' } });
+    const final = (await status.json()) as { status: string; aggregateId: string; links: { resource: string } };
+    expect(status.status).toBe(200);
+    expect(status.headers.get('preference-applied')).toBe('wait=15');
+    expect(final).toMatchObject({ status: 'accepted', links: { resource: `/v1/vehicles/${final.aggregateId}` } });
+
+    expect(await fleetDatabase('fleet.vehicles').where('id', final.aggregateId).select('plate_number', 'created_by')).toEqual([
+      { plate_number: 'E2E 1', created_by: MANAGER },
+    ]);
+    const event = await eventually(() => events.find((candidate) => candidate.key === final.aggregateId), 20_000, 'VehicleRegistered');
+    expect(event.headers).toMatchObject({
+      [Header.messageType]: 'fleet.VehicleRegistered',
+      [Header.correlationId]: 'e2e-correlation-1',
+      [Header.causationId]: body.commandId,
+    });
+    expect(event.value).toMatchObject({ vehicleId: final.aggregateId, plateNumber: 'E2E 1', status: 'active' });
+  });
+
+  it('with Prefer: wait answers 201 in one round trip, and a taken plate with 409 and its reason code', async () => {
+    const created = await post(vehicle('E2E 2'), { Authorization: `Bearer ${await token()}`, Prefer: 'wait=15' });
+    const createdBody = (await created.json()) as { status: string; aggregateId: string };
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe(`/v1/vehicles/${createdBody.aggregateId}`);
+    expect(createdBody.status).toBe('accepted');
+
+    const duplicate = await post(vehicle('E2E 2'), { Authorization: `Bearer ${await token()}`, Prefer: 'wait=15' });
+    expect(duplicate.status).toBe(409);
+    expect(await duplicate.json()).toMatchObject({ status: 'rejected', reasonCode: 'FLEET.PLATE_NUMBER_TAKEN' });
+  });
+
+  describe('refuses, producing nothing', () => {
+    async function refused(response: Promise<Response>, status: number, type: string): Promise<Record<string, unknown>> {
+      const before = await commandsProduced();
+      const answer = await response;
+      const body = (await answer.json()) as Record<string, unknown>;
+      expect({ status: answer.status, contentType: answer.headers.get('content-type'), type: body.type }).toEqual({
+        status,
+        contentType: 'application/problem+json',
+        type: `https://fleet.example/problems/${type}`,
+      });
+      expect(body.correlationId).toEqual(expect.any(String));
+      expect(await commandsProduced()).toBe(before);
+      return body;
+    }
+
+    it('a request without a token, or with a token that proves nothing (401)', async () => {
+      const other = await generateKeyPair('EdDSA');
+      const forged = await new SignJWT({ roles: ['admin'] })
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'fleet-dev-1' })
+        .setSubject(MANAGER)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setExpirationTime('5m')
+        .sign(other.privateKey);
+      const unsigned = `${base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url.encode(
+        JSON.stringify({ sub: MANAGER, iss: ISSUER, aud: AUDIENCE, roles: ['admin'], exp: Math.floor(Date.now() / 1000) + 300 }),
+      )}.`;
+
+      await refused(post(vehicle('E2E X'), {}), 401, 'unauthenticated');
+      await refused(post(vehicle('E2E X'), { Authorization: `Bearer ${forged}` }), 401, 'invalid-token');
+      await refused(post(vehicle('E2E X'), { Authorization: `Bearer ${unsigned}` }), 401, 'invalid-token');
+      await refused(post(vehicle('E2E X'), { Authorization: `Bearer ${await token({ expiresInSeconds: -120 })}` }), 401, 'invalid-token');
+      await refused(post(vehicle('E2E X'), { Authorization: `Bearer ${await token({ audience: 'someone-else' })}` }), 401, 'invalid-token');
+    });
+
+    it('a role without the permission (403)', async () => {
+      const body = await refused(post(vehicle('E2E X'), { Authorization: `Bearer ${await token({ roles: ['rental_agent'] })}` }), 403, 'forbidden');
+      expect(body.permission).toBe('vehicles.register');
+    });
+
+    it('a body with unknown, missing or wrong fields (400), naming each', async () => {
+      const body = await refused(
+        post({ plateNumber: '', make: 'Renault', year: 1850.5, colour: 'red', vin: 'short' }, { Authorization: `Bearer ${await token()}` }),
+        400,
+        'validation-failed',
+      );
+      expect(body.errors).toEqual(
+        expect.arrayContaining([
+          { field: 'colour', message: 'is not a known field' },
+          { field: 'plateNumber', message: 'must have 1 to 20 characters' },
+          { field: 'model', message: 'is required' },
+          { field: 'year', message: 'must be an integer' },
+          { field: 'vin', message: 'must match ^[A-HJ-NPR-Z0-9]{17}$' },
+        ]),
+      );
+      expect(body.errors).toHaveLength(5);
+    });
+
+    it('malformed JSON (400), another content type (415), an oversized body (413)', async () => {
+      const authorization = { Authorization: `Bearer ${await token()}` };
+      await refused(post('{"plateNumber": ', authorization), 400, 'malformed-json');
+      await refused(fetch(`${baseUrl}/v1/vehicles`, { method: 'POST', headers: { ...authorization, 'Content-Type': 'text/plain' }, body: 'hello' }), 415, 'unsupported-media-type');
+      await refused(post({ ...vehicle('E2E X'), model: 'x'.repeat(20_000) }, authorization), 413, 'payload-too-large');
+    });
+
+    it('an unknown route (404) and a wrong method (405)', async () => {
+      await refused(fetch(`${baseUrl}/v1/spaceships`, { headers: { Authorization: `Bearer ${await token()}` } }), 404, 'not-found');
+      await refused(fetch(`${baseUrl}/v1/vehicles`, { method: 'DELETE', headers: { Authorization: `Bearer ${await token()}` } }), 405, 'method-not-allowed');
+    });
+  });
+});
