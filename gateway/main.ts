@@ -3,8 +3,10 @@
  * shuts down gracefully on SIGTERM/SIGINT (stop accepting, finish requests in flight, close clients).
  */
 import { createServer } from 'node:http';
+import { AvroCodec } from '../platform/avro-codec';
 import { loadConfig } from '../platform/config/load';
 import {
+  authVariables,
   databaseVariables,
   gatewayVariables,
   kafkaVariables,
@@ -12,15 +14,24 @@ import {
   runtimeVariables,
   schemaRegistryVariables,
 } from '../platform/config/variables';
+import { createDatabase } from '../platform/database';
 import { kafkaProbe, postgresProbe, redisProbe, schemaRegistryProbe } from '../platform/health';
-import { createKafka } from '../platform/kafka';
+import { createIdempotentProducer, createKafka } from '../platform/kafka';
 import { Lifecycle } from '../platform/lifecycle';
 import { createLogger } from '../platform/logger';
 import { createPool } from '../platform/postgres';
 import { createRedis } from '../platform/redis';
+import { createSchemaRegistry } from '../platform/schema-registry';
 import { createGatewayApp } from './app';
+import { TokenVerifier } from './auth/token-verifier';
+import { CommandResultsConsumer, CommandWaiter } from './commands/command-results';
+import { CommandStatusRepository } from './commands/command-status.repository';
+import { CommandSubmitter } from './commands/command-submitter';
 
 const SERVICE = 'gateway';
+const COMMAND_RESULTS_TOPIC = 'command.results';
+/** Every gateway instance shares it: each result updates the status table once. */
+const RESULTS_GROUP_ID = 'gateway-command-status';
 
 async function main(): Promise<void> {
   const config = loadConfig({
@@ -30,23 +41,47 @@ async function main(): Promise<void> {
     ...schemaRegistryVariables,
     ...databaseVariables,
     ...redisVariables,
+    ...authVariables,
   });
   const logger = createLogger(SERVICE, config.logLevel);
   const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
   lifecycle.exitOnSignals();
+  const verifier = new TokenVerifier({
+    issuer: config.authIssuer,
+    audience: config.authAudience,
+    algorithms: config.authAlgorithms,
+    jwksUrl: config.authJwksUrl,
+    jwksFile: config.authJwksFile,
+  });
 
-  const pool = createPool({
+  const databaseOptions = {
     url: config.databaseUrl,
     poolSizeMax: config.databasePoolSizeMax,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
     applicationName: SERVICE,
-  });
+  };
+  const pool = createPool(databaseOptions);
   lifecycle.onShutdown('postgres', () => pool.end());
+  const database = createDatabase(databaseOptions);
+  lifecycle.onShutdown('knex', () => database.destroy());
   const redis = createRedis({ url: config.redisUrl, connectTimeoutMs: config.healthCheckTimeoutMs });
   lifecycle.onShutdown('redis', async () => void redis.disconnect());
-  const admin = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${SERVICE}`, logger }).admin();
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${SERVICE}`, logger });
+  const admin = kafka.admin();
   await admin.connect();
   lifecycle.onShutdown('kafka-admin', () => admin.disconnect());
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  lifecycle.onShutdown('producer', () => producer.disconnect());
+
+  const codec = new AvroCodec(createSchemaRegistry(config.schemaRegistryUrl));
+  const statuses = new CommandStatusRepository(database);
+  const waiter = new CommandWaiter(redis.duplicate());
+  await waiter.start();
+  lifecycle.onShutdown('command-waiter', () => waiter.stop());
+  const results = new CommandResultsConsumer(kafka, codec, statuses, redis, { topic: COMMAND_RESULTS_TOPIC, groupId: RESULTS_GROUP_ID }, logger);
+  await results.start();
+  lifecycle.onShutdown('command-results', () => results.stop());
 
   const app = createGatewayApp({
     logger,
@@ -57,6 +92,13 @@ async function main(): Promise<void> {
       kafkaProbe(admin, config.healthCheckTimeoutMs),
       schemaRegistryProbe(config.schemaRegistryUrl),
     ],
+    api: {
+      verifier,
+      submitter: new CommandSubmitter(producer, codec, statuses),
+      statuses,
+      waiter,
+      topics: { fleetCommands: 'fleet.commands' },
+    },
   });
   const server = createServer(app.callback());
   await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@
 #   run.sh bootstrap            install what is missing, nothing else
 #   run.sh stack ARGS...        infra/stack.sh ARGS (up|down|status|logs|clean)
 #   run.sh migrate|topics       apply the migrations / the topic declaration to the running stack
+#   run.sh token ARGS...        print a development token (tools/token.ts)
 #   run.sh dev                  stack up, migrations, topics, then the gateway and processors
 #   run.sh test [JEST ARGS...]  stack up, migrations, topics, type check, lint, every jest suite
 #   run.sh exec COMMAND...      run a command with the project's toolchain on PATH
@@ -38,6 +39,7 @@ prepare_stack() {
   load_stack_env
   tsx tools/migrate.ts latest
   tsx tools/topics.ts
+  tsx tools/ensure-dev-keys.ts
 }
 
 run_tests() {
@@ -70,6 +72,7 @@ case "$task" in
   stack) ensure_debian_packages; ensure_jvm_artifacts; exec bash "$PROJECT_ROOT/infra/stack.sh" "$@" ;;
   migrate) bootstrap; load_stack_env; exec tsx tools/migrate.ts "$@" ;;
   topics) bootstrap; load_stack_env; exec tsx tools/topics.ts "$@" ;;
+  token) bootstrap; load_stack_env; exec tsx tools/token.ts "$@" ;;
   dev) bootstrap; prepare_stack; exec tsx tools/dev.ts "$@" ;;
   test) bootstrap; run_tests "$@" ;;
   exec) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec "$@" ;;

@@ -33,6 +33,12 @@ write_env_file() {
       echo "# Written by 'npm run stack -- up'; every project command sources it."
       local component
       for component in "${STACK_COMPONENTS[@]}"; do "${component}_env"; done
+      # Development tokens: `npm run token` signs with the key under $STACK_DIR/auth, and the
+      # gateway trusts its public half. A deployment points AUTH_* at its identity provider.
+      echo "STACK_DIR=$STACK_DIR"
+      echo "AUTH_ISSUER=fleet-local-development"
+      echo "AUTH_AUDIENCE=fleet-api"
+      echo "AUTH_JWKS_FILE=$STACK_DIR/auth/jwks.json"
     } > "$env_file.tmp"
   )
   mv "$env_file.tmp" "$env_file"

@@ -11,6 +11,7 @@ import { formatLogLine } from './dev-log-format';
 
 const ROOT = path.resolve(__dirname, '..');
 const STOP_GRACE_MS = 20_000;
+const EXAMPLE_SUBJECT = '0b9d6c1e-2f4a-4e8b-9c3d-5a6b7c8d9e0f';
 
 interface Service {
   readonly name: string;
@@ -32,8 +33,9 @@ function gatewayUrl(): string {
   return `http://${host}:${process.env.PORT ?? '8080'}`;
 }
 
-/** The database login each processor folder runs as (the ledger context owns the accounting schema). */
-const PROCESSOR_ROLES: Record<string, string> = {
+/** The database login each service runs as (the ledger context owns the accounting schema). */
+const SERVICE_ROLES: Record<string, string> = {
+  gateway: 'gateway_svc',
   fleet: 'fleet_svc',
   rental: 'rental_svc',
   maintenance: 'maintenance_svc',
@@ -42,9 +44,9 @@ const PROCESSOR_ROLES: Record<string, string> = {
   reporting: 'reporting_svc',
 };
 
-/** A processor connects as its context's login, built from the stack's admin URL and generated password. */
+/** A service connects as its own login, built from the stack's admin URL and generated password. */
 function environmentFor(service: Service): NodeJS.ProcessEnv {
-  const role = PROCESSOR_ROLES[service.name];
+  const role = SERVICE_ROLES[service.name];
   const password = role === undefined ? undefined : process.env[`DB_PASSWORD_${role.toUpperCase()}`];
   if (role === undefined || password === undefined || process.env.DATABASE_ADMIN_URL === undefined) return process.env;
   const url = new URL(process.env.DATABASE_ADMIN_URL);
@@ -78,7 +80,17 @@ function main(): void {
   const children = services.map((service) =>
     start(service, width, () => {
       process.stdout.write(
-        `\nGateway ready at ${url}\nTry:  curl -s ${url}/health/ready\nStop: Ctrl-C (the stack keeps running; 'npm run stack -- down' stops it)\n\n`,
+        [
+          '',
+          `Gateway ready at ${url}`,
+          `Try:  curl -s ${url}/health/ready`,
+          `      TOKEN=$(npm run -s token -- --sub ${EXAMPLE_SUBJECT} --roles fleet_manager | tail -n 1)`,
+          `      curl -s -X POST ${url}/v1/vehicles -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
+          `           -H 'Prefer: wait=5' -d '{"plateNumber":"B-FC 101","make":"Renault","model":"Zoe","year":2024}'`,
+          "Stop: Ctrl-C (the stack keeps running; 'npm run stack -- down' stops it)",
+          '',
+          '',
+        ].join('\n'),
       );
     }),
   );

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { roleUrl } from '../support/database';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 
@@ -29,7 +30,8 @@ describe('the gateway process', () => {
 
   it('serves readiness against the real stack and exits with 0 on SIGTERM', async () => {
     const port = await freePort();
-    const gateway = startGateway({ ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    const databaseUrl = roleUrl(new URL(process.env.DATABASE_ADMIN_URL!), 'gateway_svc').toString();
+    const gateway = startGateway({ ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
     try {
       const ready = await eventually(
         async () => {
