@@ -18,6 +18,10 @@ const validEnvironment = {
   REDIS_URL: 'redis://:pw@127.0.0.1:6379/0',
   PORT: '8081',
   HOST: '0.0.0.0',
+  AUTH_ISSUER: 'https://login.fleet.example/',
+  AUTH_AUDIENCE: 'fleet-api',
+  AUTH_JWKS_URL: 'https://login.fleet.example/.well-known/jwks.json',
+  AUTH_ALGORITHMS: 'EdDSA,RS256',
 };
 
 function problemsFor(environment: Record<string, string | undefined>): readonly string[] {
@@ -52,6 +56,11 @@ describe('configuration from the environment', () => {
       consumerRetryDelayMsMax: 30000,
       outboxBatchSizeMax: 200,
       outboxPollIntervalMs: 1000,
+      authIssuer: 'https://login.fleet.example/',
+      authAudience: 'fleet-api',
+      authJwksUrl: new URL('https://login.fleet.example/.well-known/jwks.json'),
+      authJwksFile: null,
+      authAlgorithms: ['EdDSA', 'RS256'],
     });
   });
 
@@ -75,6 +84,9 @@ describe('configuration from the environment', () => {
     ['REDIS_URL', 'http://cache:6379', 'REDIS_URL must be a URL starting with redis:// or rediss:// (value hidden)'],
     ['PORT', '0', 'PORT must be an integer between 1 and 65535 (got "0")'],
     ['PORT', 'eighty', 'PORT must be an integer between 1 and 65535 (got "eighty")'],
+    ['AUTH_ALGORITHMS', 'none', 'AUTH_ALGORITHMS must be one of EdDSA, ES256, ES384, RS256, RS384, RS512, PS256 (got "none")'],
+    ['AUTH_ALGORITHMS', 'RS256,HS256', 'AUTH_ALGORITHMS must be one of EdDSA, ES256, ES384, RS256, RS384, RS512, PS256 (got "RS256,HS256")'],
+    ['AUTH_JWKS_URL', 'file:///etc/jwks.json', 'AUTH_JWKS_URL must be a URL starting with https:// or http:// (got "file:///etc/jwks.json")'],
   ])('rejects %s=%j with a message naming the variable', (name, value, message) => {
     expect(problemsFor({ ...validEnvironment, [name]: value })).toEqual([message]);
   });
