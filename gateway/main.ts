@@ -27,6 +27,7 @@ import { TokenVerifier } from './auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from './commands/command-results';
 import { CommandStatusRepository } from './commands/command-status.repository';
 import { CommandSubmitter } from './commands/command-submitter';
+import { IdempotencyStore } from './commands/idempotency';
 
 const SERVICE = 'gateway';
 const COMMAND_RESULTS_TOPIC = 'command.results';
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     api: {
       verifier,
       submitter: new CommandSubmitter(producer, codec, statuses),
+      idempotency: new IdempotencyStore(redis),
       statuses,
       waiter,
       topics: { fleetCommands: 'fleet.commands' },

@@ -1,7 +1,9 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import { randomUUID } from 'node:crypto';
 import { COMMAND_PERMISSIONS } from '../../platform/access';
 import type { CommandSubmitter } from '../commands/command-submitter';
+import type { IdempotencyStore } from '../commands/idempotency';
 import { answerWithOutcome } from '../commands/command-responses';
 import { principalOf, requirePermission } from '../middleware/authenticate';
 import { correlationIdOf } from '../middleware/correlation-id';
@@ -34,6 +36,7 @@ const REGISTER_VEHICLE_BODY: Record<keyof RegisterVehicleBody, FieldSpec> = {
 
 export interface VehicleRoutesDependencies extends CommandRoutesDependencies {
   readonly submitter: CommandSubmitter;
+  readonly idempotency: IdempotencyStore;
   readonly topics: { readonly fleetCommands: string };
 }
 
@@ -41,6 +44,10 @@ export function vehicleRoutes(dependencies: VehicleRoutesDependencies): Router {
   const router = new Router();
   router.post('/v1/vehicles', requirePermission(COMMAND_PERMISSIONS[REGISTER_VEHICLE]!), async (ctx) => {
     const body = validateBody<RegisterVehicleBody>(await readJsonBody(ctx, BODY_BYTES_MAX), REGISTER_VEHICLE_BODY);
+    await dependencies.idempotency.run(ctx, principalOf(ctx).subject, body, () => registerVehicle(ctx, body));
+  });
+
+  async function registerVehicle(ctx: Context, body: RegisterVehicleBody): Promise<void> {
     const vehicleId = randomUUID();
     const commandId = await dependencies.submitter.submit({
       commandType: REGISTER_VEHICLE,
@@ -63,6 +70,6 @@ export function vehicleRoutes(dependencies: VehicleRoutesDependencies): Router {
     const record = await currentStatus(ctx, dependencies, commandId);
     if (record === undefined) throw new Error(`command ${commandId} has no status row`);
     answerWithOutcome(ctx, record, true);
-  });
+  }
   return router;
 }

@@ -12,6 +12,7 @@ import { TokenVerifier } from '../../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/command-results';
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../../gateway/commands/command-submitter';
+import { IdempotencyStore } from '../../gateway/commands/idempotency';
 import { AvroCodec } from '../../platform/avro-codec';
 import { createDatabase } from '../../platform/database';
 import { createIdempotentProducer, createKafka } from '../../platform/kafka';
@@ -123,6 +124,7 @@ describe('registering a vehicle through the gateway', () => {
       api: {
         verifier: new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['EdDSA'], jwksUrl: null, jwksFile: devKeyPaths(keysDir).jwks }),
         submitter: new CommandSubmitter(producer, codec, statuses),
+        idempotency: new IdempotencyStore(publisher),
         statuses,
         waiter,
         topics: { fleetCommands: topics.commands },
@@ -185,6 +187,28 @@ describe('registering a vehicle through the gateway', () => {
     const duplicate = await post(vehicle('E2E 2'), { Authorization: `Bearer ${await token()}`, Prefer: 'wait=15' });
     expect(duplicate.status).toBe(409);
     expect(await duplicate.json()).toMatchObject({ status: 'rejected', reasonCode: 'FLEET.PLATE_NUMBER_TAKEN' });
+  });
+
+  it('replays the first reply for a repeated Idempotency-Key and body, producing once; another body is 422', async () => {
+    const key = uniqueName('idempotency');
+    const headers = async () => ({ Authorization: `Bearer ${await token()}`, 'Idempotency-Key': key });
+    const before = await commandsProduced();
+
+    const first = await post(vehicle('E2E 3'), await headers());
+    const firstBody = await first.json();
+    const replay = await post(vehicle('E2E 3'), await headers());
+    const reused = await post(vehicle('E2E 4'), await headers());
+
+    expect(first.status).toBe(202);
+    expect({ status: replay.status, location: replay.headers.get('location'), body: await replay.json() }).toEqual({
+      status: 202,
+      location: first.headers.get('location'),
+      body: firstBody,
+    });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { type: string }).type).toBe('https://fleet.example/problems/idempotency-key-reused');
+    expect(await commandsProduced()).toBe(before + 1);
   });
 
   describe('refuses, producing nothing', () => {
