@@ -8,6 +8,7 @@ import { correlationId } from './middleware/correlation-id';
 import { problems } from './middleware/problem';
 import { commandRoutes } from './routes/commands.routes';
 import { healthRoutes } from './routes/health.routes';
+import { openApiRoutes } from './routes/openapi.routes';
 import { vehicleRoutes, type VehicleRoutesDependencies } from './routes/vehicles.routes';
 
 export interface GatewayDependencies {
@@ -15,8 +16,10 @@ export interface GatewayDependencies {
   readonly probes: readonly Probe[];
   readonly healthCheckTimeoutMs: number;
   /** The authenticated API; absent, the gateway serves its health endpoints only. */
-  readonly api?: VehicleRoutesDependencies & { readonly verifier: TokenVerifier };
+  readonly api?: ApiDependencies;
 }
+
+export type ApiDependencies = VehicleRoutesDependencies & { readonly verifier: TokenVerifier };
 
 /** The gateway's Koa application, without a listening socket (tests drive it on a random port). */
 export function createGatewayApp(dependencies: GatewayDependencies): Koa {
@@ -26,15 +29,22 @@ export function createGatewayApp(dependencies: GatewayDependencies): Koa {
   app.silent = true;
   app.use(correlationId());
   app.use(problems(dependencies.logger));
-  const health = healthRoutes(dependencies.probes, dependencies.healthCheckTimeoutMs);
-  app.use(health.routes());
-  app.use(health.allowedMethods());
+  for (const open of [healthRoutes(dependencies.probes, dependencies.healthCheckTimeoutMs), openApiRoutes()]) {
+    app.use(open.routes());
+    app.use(open.allowedMethods());
+  }
   if (dependencies.api !== undefined) {
-    const api = new Router();
-    api.use(authenticate(dependencies.api.verifier));
-    for (const routes of [vehicleRoutes(dependencies.api), commandRoutes(dependencies.api)]) api.use(routes.routes());
+    const api = apiRouter(dependencies.api);
     app.use(api.routes());
     app.use(api.allowedMethods());
   }
   return app;
+}
+
+/** Every authenticated route, behind the bearer-token check. */
+export function apiRouter(dependencies: ApiDependencies): Router {
+  const api = new Router();
+  api.use(authenticate(dependencies.verifier));
+  for (const routes of [vehicleRoutes(dependencies), commandRoutes(dependencies)]) api.use(routes.routes());
+  return api;
 }

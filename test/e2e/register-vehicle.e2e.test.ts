@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createGatewayApp } from '../../gateway/app';
+import openapi from '../../gateway/openapi.json';
 import { TokenVerifier } from '../../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/command-results';
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
@@ -209,6 +210,24 @@ describe('registering a vehicle through the gateway', () => {
     expect(reused.status).toBe(422);
     expect(((await reused.json()) as { type: string }).type).toBe('https://fleet.example/problems/idempotency-key-reused');
     expect(await commandsProduced()).toBe(before + 1);
+  });
+
+  it('accepts every request example of the OpenAPI document as it is', async () => {
+    type Operation = { operationId: string; requestBody?: { content: Record<string, { example: unknown }> } };
+    const examples = Object.entries(openapi.paths as Record<string, Record<string, Operation>>).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => operation.requestBody !== undefined)
+        .map(([method, operation]) => ({ path, method, operation, example: operation.requestBody!.content['application/json']!.example })),
+    );
+    expect(examples.length).toBeGreaterThan(0);
+    for (const { path: route, method, operation, example } of examples) {
+      const response = await fetch(`${baseUrl}${route}`, {
+        method: method.toUpperCase(),
+        headers: { Authorization: `Bearer ${await token({ roles: ['admin'] })}`, 'Content-Type': 'application/json', Prefer: 'wait=15' },
+        body: JSON.stringify(example),
+      });
+      expect({ operation: operation.operationId, status: response.status }).toEqual({ operation: operation.operationId, status: 201 });
+    }
   });
 
   describe('refuses, producing nothing', () => {

@@ -1,0 +1,38 @@
+import type Router from '@koa/router';
+import { apiRouter, type ApiDependencies } from '../../gateway/app';
+import openapi from '../../gateway/openapi.json';
+import { healthRoutes } from '../../gateway/routes/health.routes';
+import { openApiRoutes } from '../../gateway/routes/openapi.routes';
+import { COMMAND_PERMISSIONS } from '../../platform/access';
+
+/**
+ * The OpenAPI document and the routers describe the same HTTP surface. The routers are only
+ * built here, never called, so their dependencies are left empty.
+ */
+function routesOf(router: Router): string[] {
+  return router.stack
+    .filter((layer) => layer.methods.length > 0)
+    .flatMap((layer) => layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`));
+}
+
+describe('the OpenAPI document', () => {
+  const documented = Object.entries(openapi.paths as Record<string, Record<string, unknown>>).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+
+  it('lists every route the gateway serves, and nothing else', () => {
+    const served = [...routesOf(healthRoutes([], 1)), ...routesOf(openApiRoutes()), ...routesOf(apiRouter({} as ApiDependencies))];
+    expect([...new Set(served)].sort()).toEqual(documented.sort());
+  });
+
+  it("names each command route's operation after its command, which has a permission", () => {
+    const operations = Object.values(openapi.paths as Record<string, Record<string, { operationId: string; requestBody?: unknown }>>)
+      .flatMap((operations) => Object.values(operations))
+      .filter((operation) => operation.requestBody !== undefined);
+    expect(operations.map((operation) => operation.operationId)).toEqual(['RegisterVehicle']);
+    for (const operation of operations) {
+      const command = Object.keys(COMMAND_PERMISSIONS).find((name) => name.endsWith(`.${operation.operationId}`));
+      expect(command).toBeDefined();
+    }
+  });
+});
