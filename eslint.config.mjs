@@ -27,8 +27,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
   {
-    // Command-line tools and tests talk to a terminal.
-    files: ['tools/**/*.ts', 'test/**/*.ts'],
+    // Command-line tools, tests and benchmarks talk to a terminal.
+    files: ['tools/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -73,6 +73,7 @@ case "$task" in
   migrate) bootstrap; load_stack_env; exec tsx tools/migrate.ts "$@" ;;
   topics) bootstrap; load_stack_env; exec tsx tools/topics.ts "$@" ;;
   token) bootstrap; load_stack_env; exec tsx tools/token.ts "$@" ;;
+  bench) bootstrap; prepare_stack; exec node --import tsx bench/command-pipeline.bench.ts "$@" ;;
   dev) bootstrap; prepare_stack; exec tsx tools/dev.ts "$@" ;;
   test) bootstrap; run_tests "$@" ;;
   exec) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec "$@" ;;
