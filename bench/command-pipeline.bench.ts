@@ -121,6 +121,8 @@ async function main(): Promise<void> {
       outboxPollIntervalMs: 200,
       retryDelayMsMin: 100,
       retryDelayMsMax: 2_000,
+      batchSizeMax: 200,
+      partitionsConcurrently: 3,
     },
     { kafka, producer, database: fleetDatabase, codec, logger, handlers: fleetHandlers(new FleetRepository()) },
   );

@@ -150,6 +150,18 @@ export const authVariables = {
 };
 
 export const processorVariables = {
+  consumerBatchSizeMax: variable({
+    name: 'CONSUMER_BATCH_SIZE_MAX',
+    description: 'most messages handled in one batch, which is one PostgreSQL transaction',
+    defaultValue: '200',
+    parse: integer({ min: 1, max: 5_000 }),
+  }),
+  consumerPartitionsConcurrently: variable({
+    name: 'CONSUMER_PARTITIONS_CONCURRENTLY',
+    description: 'partitions a processor handles at once, each batch on its own connection (keep below DATABASE_POOL_SIZE_MAX)',
+    defaultValue: '3',
+    parse: integer({ min: 1, max: 64 }),
+  }),
   consumerRetryDelayMsMin: variable({
     name: 'CONSUMER_RETRY_DELAY_MS_MIN',
     description: 'first wait before a failed batch is delivered again (doubling each time)',

@@ -9,6 +9,10 @@ export interface CommandConsumerOptions {
   /** Waits after a failed batch before it is delivered again, doubling up to the maximum. */
   readonly retryDelayMsMin: number;
   readonly retryDelayMsMax: number;
+  /** Most messages handed to one batch (one transaction). */
+  readonly batchSizeMax: number;
+  /** Partitions handled at once, each batch in its own transaction and connection. */
+  readonly partitionsConcurrently: number;
 }
 
 /**
@@ -22,7 +26,8 @@ export interface CommandConsumerOptions {
  */
 export class CommandConsumer {
   private consumer: KafkaJS.Consumer | undefined;
-  private consecutiveFailures = 0;
+  /** Per partition, so that one failing partition does not slow another's backoff. */
+  private readonly consecutiveFailures = new Map<number, number>();
 
   constructor(
     private readonly kafka: KafkaJS.Kafka,
@@ -35,11 +40,16 @@ export class CommandConsumer {
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({
       kafkaJS: { groupId: this.options.groupId, fromBeginning: true, autoCommit: false },
+      'js.consumer.max.batch.size': this.options.batchSizeMax,
     });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.topic] });
-    await consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
   }
 
   /** Stops fetching, lets the batch in hand finish and commit, and leaves the group. */
@@ -60,8 +70,9 @@ export class CommandConsumer {
         }
       });
     } catch (error) {
-      this.consecutiveFailures += 1;
-      const delayMs = Math.min(this.options.retryDelayMsMin * 2 ** (this.consecutiveFailures - 1), this.options.retryDelayMsMax);
+      const failures = (this.consecutiveFailures.get(batch.partition) ?? 0) + 1;
+      this.consecutiveFailures.set(batch.partition, failures);
+      const delayMs = Math.min(this.options.retryDelayMsMin * 2 ** (failures - 1), this.options.retryDelayMsMax);
       this.logger.error(
         { err: error, topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0]?.offset, delayMs },
         'batch failed and was rolled back; it will be delivered again',
@@ -69,7 +80,7 @@ export class CommandConsumer {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       throw error;
     }
-    this.consecutiveFailures = 0;
+    this.consecutiveFailures.delete(batch.partition);
     const last = handled.at(-1);
     if (last === undefined) return;
     // The committed offset is the next one to read.

@@ -17,6 +17,8 @@ export interface ContextProcessorOptions {
   readonly outboxPollIntervalMs: number;
   readonly retryDelayMsMin: number;
   readonly retryDelayMsMax: number;
+  readonly batchSizeMax: number;
+  readonly partitionsConcurrently: number;
 }
 
 export interface ContextProcessorDependencies {
@@ -49,7 +51,14 @@ export class ContextProcessor {
       dependencies.kafka,
       dependencies.database,
       processor,
-      { topic: options.topics.commands, groupId: options.groupId, retryDelayMsMin: options.retryDelayMsMin, retryDelayMsMax: options.retryDelayMsMax },
+      {
+        topic: options.topics.commands,
+        groupId: options.groupId,
+        retryDelayMsMin: options.retryDelayMsMin,
+        retryDelayMsMax: options.retryDelayMsMax,
+        batchSizeMax: options.batchSizeMax,
+        partitionsConcurrently: options.partitionsConcurrently,
+      },
       dependencies.logger,
     );
     this.relay = new OutboxRelay(

@@ -69,28 +69,32 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * One request per topic, all topics at once. Order matters per aggregate, which is per key
+   * within a topic: each topic's messages keep their sequence order in its request, and the
+   * idempotent producer keeps that order within each partition. (Rows alternate between the
+   * events and results topics, so grouping only consecutive rows would send one at a time.)
+   */
   private async publish(events: readonly UnpublishedEvent[]): Promise<void> {
-    // Consecutive events for one topic go in one request; order across requests is kept by awaiting.
-    let start = 0;
-    while (start < events.length) {
-      const topic = events[start]!.topic;
-      let end = start;
-      while (end < events.length && events[end]!.topic === topic) end += 1;
-      const messages = await Promise.all(
-        events.slice(start, end).map(async (event) => ({
-          key: event.key,
-          value: await this.codec.encode(topic, event.eventType, event.payload),
-          headers: {
-            ...event.headers,
-            [Header.messageId]: event.id,
-            [Header.messageType]: event.eventType,
-            [Header.occurredAt]: event.occurredAt.toISOString(),
-          },
-        })),
-      );
-      await this.producer.send({ topic, messages });
-      start = end;
-    }
+    const byTopic = new Map<string, UnpublishedEvent[]>();
+    for (const event of events) byTopic.set(event.topic, [...(byTopic.get(event.topic) ?? []), event]);
+    await Promise.all(
+      [...byTopic].map(async ([topic, topicEvents]) => {
+        const messages = await Promise.all(
+          topicEvents.map(async (event) => ({
+            key: event.key,
+            value: await this.codec.encode(topic, event.eventType, event.payload),
+            headers: {
+              ...event.headers,
+              [Header.messageId]: event.id,
+              [Header.messageType]: event.eventType,
+              [Header.occurredAt]: event.occurredAt.toISOString(),
+            },
+          })),
+        );
+        await this.producer.send({ topic, messages });
+      }),
+    );
   }
 
   private async listen(): Promise<void> {

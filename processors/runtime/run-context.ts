@@ -60,6 +60,8 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
       outboxPollIntervalMs: config.outboxPollIntervalMs,
       retryDelayMsMin: config.consumerRetryDelayMsMin,
       retryDelayMsMax: config.consumerRetryDelayMsMax,
+      batchSizeMax: config.consumerBatchSizeMax,
+      partitionsConcurrently: config.consumerPartitionsConcurrently,
     },
     {
       kafka,

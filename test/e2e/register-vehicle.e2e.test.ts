@@ -102,6 +102,8 @@ describe('registering a vehicle through the gateway', () => {
         outboxPollIntervalMs: 500,
         retryDelayMsMin: 100,
         retryDelayMsMax: 2_000,
+        batchSizeMax: 200,
+        partitionsConcurrently: 3,
       },
       { kafka, producer, database: fleetDatabase, codec, logger: silentLogger, handlers: fleetHandlers(new FleetRepository()) },
     );

@@ -52,6 +52,8 @@ describe('configuration from the environment', () => {
       redisUrl: new URL('redis://:pw@127.0.0.1:6379/0'),
       port: 8081,
       host: '0.0.0.0',
+      consumerBatchSizeMax: 200,
+      consumerPartitionsConcurrently: 3,
       consumerRetryDelayMsMin: 200,
       consumerRetryDelayMsMax: 30000,
       outboxBatchSizeMax: 200,

@@ -58,6 +58,8 @@ describe('the fleet processor on the real stack', () => {
         outboxPollIntervalMs: 500,
         retryDelayMsMin: 100,
         retryDelayMsMax: 2_000,
+        batchSizeMax: 200,
+        partitionsConcurrently: 3,
       },
       { kafka, producer, database: fleetDatabase, codec, logger: silentLogger, handlers: fleetHandlers(new FleetRepository()) },
     );
