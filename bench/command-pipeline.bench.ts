@@ -9,37 +9,25 @@
  * 2. End-to-end latency at a fixed offered load (OFFERED_PER_SECOND for PHASE_SECONDS): from
  *    sending the request to VehicleRegistered arriving on the events topic; p50 and p99.
  *
- * Load generator, gateway, processor and observer share this process and the machine's cores, so
- * the figures are a floor; the ratio compares like with like.
+ * The gateway, the fleet processor and the bare Koa route each run in a process of their own
+ * (bench/bench-services.ts); this process generates the load and observes the events topic. All
+ * share the machine's cores, so the figures are for this machine only.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { createInterface } from 'node:readline';
 import knex from 'knex';
-import Koa from 'koa';
 import pg from 'pg';
-import { createGatewayApp } from '../gateway/app';
-import { TokenVerifier } from '../gateway/auth/token-verifier';
-import { CommandResultsConsumer, CommandWaiter } from '../gateway/commands/command-results';
-import { CommandStatusRepository } from '../gateway/commands/command-status.repository';
-import { CommandSubmitter } from '../gateway/commands/command-submitter';
-import { IdempotencyStore } from '../gateway/commands/idempotency';
 import { knexConfig } from '../knexfile';
-import { AvroCodec } from '../platform/avro-codec';
 import { loadConfig } from '../platform/config/load';
 import { databaseAdminVariables, kafkaVariables, redisVariables, schemaRegistryVariables } from '../platform/config/variables';
-import { createDatabase } from '../platform/database';
-import { createIdempotentProducer, createKafka } from '../platform/kafka';
+import { createKafka } from '../platform/kafka';
 import { createLogger } from '../platform/logger';
-import { createSchemaRegistry } from '../platform/schema-registry';
-import { fleetHandlers } from '../processors/fleet/fleet.handlers';
-import { FleetRepository } from '../processors/fleet/fleet.repository';
-import { ContextProcessor } from '../processors/runtime/context-processor';
 import { devKeyPaths, ensureDevKeys, signDevToken } from '../tools/dev-token-keys';
+import type { BenchSetup } from './bench-services';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -52,12 +40,6 @@ const suffix = `${Date.now().toString(36)}_${randomUUID().slice(0, 8)}`;
 
 function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
-
-async function listen(app: Koa): Promise<{ server: Server; url: string }> {
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 /** Closed loop: CONCURRENCY workers send back to back for PHASE_SECONDS; returns accepted per second. */
@@ -102,33 +84,30 @@ async function main(): Promise<void> {
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
   await kafkaAdmin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })) });
-  const producer = createIdempotentProducer(kafka);
-  await producer.connect();
-  const codec = new AvroCodec(createSchemaRegistry(env.schemaRegistryUrl));
-  const gatewayDatabase = createDatabase({ url: roleUrl('gateway_svc'), poolSizeMax: 10, statementTimeoutMs: 10_000, applicationName: 'bench-gateway' });
-  const fleetDatabase = createDatabase({ url: roleUrl('fleet_svc'), poolSizeMax: 10, statementTimeoutMs: 10_000, applicationName: 'bench-fleet' });
-  const statuses = new CommandStatusRepository(gatewayDatabase);
-  const redis = new Redis(env.redisUrl.toString());
-  const waiter = new CommandWaiter(redis.duplicate());
-  await waiter.start();
-  const processor = new ContextProcessor(
-    {
-      schema: 'fleet',
-      topics,
-      groupId: `bench-fleet-${suffix}`,
-      databaseUrl: roleUrl('fleet_svc'),
-      outboxBatchSizeMax: 500,
-      outboxPollIntervalMs: 200,
-      retryDelayMsMin: 100,
-      retryDelayMsMax: 2_000,
-      batchSizeMax: 200,
-      partitionsConcurrently: 3,
-    },
-    { kafka, producer, database: fleetDatabase, codec, logger, handlers: fleetHandlers(new FleetRepository()) },
-  );
-  await processor.start();
-  const results = new CommandResultsConsumer(kafka, codec, statuses, redis, { topic: topics.results, groupId: `bench-gateway-${suffix}` }, logger);
-  await results.start();
+  const setup: BenchSetup = {
+    suffix,
+    brokers: env.kafkaBrokers,
+    registryUrl: env.schemaRegistryUrl.toString(),
+    redisUrl: env.redisUrl.toString(),
+    gatewayDatabaseUrl: roleUrl('gateway_svc').toString(),
+    fleetDatabaseUrl: roleUrl('fleet_svc').toString(),
+    jwksFile: devKeyPaths(keysDir).jwks,
+    topics,
+  };
+  const children: ChildProcess[] = [];
+  const start = (role: string) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-services.ts'), role], {
+        env: { ...process.env, BENCH_SETUP: JSON.stringify(setup) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (line.startsWith('READY ')) resolve(line.slice(6));
+      });
+      child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+    });
+  const [gatewayUrl, , bareUrl] = await Promise.all([start('gateway'), start('processor'), start('bare')]);
 
   const arrivals = new Map<string, number>();
   const observer = kafka.consumer({ kafkaJS: { groupId: `bench-observer-${suffix}`, fromBeginning: true } });
@@ -136,37 +115,15 @@ async function main(): Promise<void> {
   await observer.subscribe({ topics: [topics.events] });
   await observer.run({ eachMessage: async ({ message }) => void arrivals.set(String(message.key), performance.now()) });
 
-  const gateway = await listen(
-    createGatewayApp({
-      logger,
-      probes: [],
-      healthCheckTimeoutMs: 1_000,
-      api: {
-        verifier: new TokenVerifier({ issuer: 'bench', audience: 'fleet-api', algorithms: ['EdDSA'], jwksUrl: null, jwksFile: devKeyPaths(keysDir).jwks }),
-        submitter: new CommandSubmitter(producer, codec, statuses),
-        idempotency: new IdempotencyStore(redis),
-        statuses,
-        waiter,
-        topics: { fleetCommands: topics.commands },
-      },
-    }),
-  );
-  const bare = new Koa();
-  bare.use((ctx) => {
-    ctx.status = 202;
-    ctx.body = { commandId: randomUUID(), status: 'pending' };
-  });
-  const baseline = await listen(bare);
-
   let plate = 0;
   const register = () =>
-    fetch(`${gateway.url}/v1/vehicles`, {
+    fetch(`${gatewayUrl}/v1/vehicles`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ plateNumber: `BN ${(plate += 1)}`, make: 'Renault', model: 'Zoe', year: 2024 }),
     });
   const bareRequest = () =>
-    fetch(`${baseline.url}/v1/vehicles`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ plateNumber: 'x' }) });
+    fetch(`${bareUrl}/v1/vehicles`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ plateNumber: 'x' }) });
 
   // Warm-up: schema registration, connection pools, JIT.
   for (let index = 0; index < 50; index += 1) await (await register()).arrayBuffer();
@@ -184,10 +141,10 @@ async function main(): Promise<void> {
   const processedPerSecond = (arrivals.size - eventsBefore) / ((lastArrival - phaseStart) / 1000);
   const sent = new Map<string, number>();
   const intervalMs = 1000 / OFFERED_PER_SECOND;
-  const start = performance.now();
+  const offeredStart = performance.now();
   const inFlight: Promise<void>[] = [];
   for (let index = 0; index < OFFERED_PER_SECOND * PHASE_SECONDS; index += 1) {
-    const due = start + index * intervalMs;
+    const due = offeredStart + index * intervalMs;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     const sentAt = performance.now();
@@ -226,18 +183,11 @@ async function main(): Promise<void> {
   };
   console.log(JSON.stringify(report, null, 2));
 
-  gateway.server.close();
-  baseline.server.close();
   await observer.disconnect();
-  await results.stop();
-  await waiter.stop();
-  await processor.stop();
-  redis.disconnect();
-  await producer.disconnect();
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)))));
   await kafkaAdmin.deleteTopics({ topics: Object.values(topics) });
   await kafkaAdmin.disconnect();
-  await gatewayDatabase.destroy();
-  await fleetDatabase.destroy();
   await migrator.destroy();
   await admin.query(`DROP DATABASE ${databaseName} WITH (FORCE)`);
   await admin.end();
