@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isUuid, userIdOrNull } from '../../platform/identifiers';
 
 export type CommandStatus = 'pending' | 'accepted' | 'rejected' | 'failed';
 
@@ -40,8 +41,6 @@ interface Row {
   completed_at: Date | null;
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The gateway's own record of every command it accepted, and of its outcome once known. */
 export class CommandStatusRepository {
   constructor(private readonly database: Knex) {}
@@ -53,8 +52,7 @@ export class CommandStatusRepository {
       aggregate_id: command.aggregateId,
       status: 'pending',
       correlation_id: command.correlationId,
-      // The column holds user ids; a service subject that is not one is kept out of it.
-      submitted_by: UUID_PATTERN.test(command.submittedBy) ? command.submittedBy : null,
+      submitted_by: userIdOrNull(command.submittedBy),
     });
   }
 
@@ -85,7 +83,7 @@ export class CommandStatusRepository {
   }
 
   async find(commandId: string): Promise<CommandStatusRecord | undefined> {
-    if (!UUID_PATTERN.test(commandId)) return undefined;
+    if (!isUuid(commandId)) return undefined;
     const row: Row | undefined = await this.database.withSchema('gateway').table('command_status').where('command_id', commandId).first();
     if (row === undefined) return undefined;
     return {

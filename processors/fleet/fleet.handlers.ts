@@ -1,14 +1,8 @@
+import { userIdOrNull } from '../../platform/identifiers';
 import type { CommandHandler } from '../runtime/command-handler';
 import { reject } from '../runtime/command-handler';
 import type { FleetRepository } from './fleet.repository';
 import { decideRegisterVehicle, parseRegisterVehicle, type RegisterVehicle, type RegisterVehicleState } from './register-vehicle';
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Audit columns hold user ids; an actor that is not one (a service name) is recorded as unknown. */
-function actorId(actor: string | null): string | null {
-  return actor !== null && UUID_PATTERN.test(actor) ? actor : null;
-}
 
 /** Wires the fleet context's rules to its repository, one handler per command type. */
 export function fleetHandlers(repository: FleetRepository): CommandHandler[] {
@@ -27,7 +21,7 @@ export function fleetHandlers(repository: FleetRepository): CommandHandler[] {
         variant: command.variant,
         year: command.year,
         vehicleClass: command.vehicleClass,
-        createdBy: actorId(context.metadata.actor),
+        createdBy: userIdOrNull(context.metadata.actor),
       });
       switch (registered) {
         case 'registered':
@@ -37,7 +31,7 @@ export function fleetHandlers(repository: FleetRepository): CommandHandler[] {
             to: 'active',
             cause: 'VehicleRegistered',
             causeMessageId: context.metadata.messageId,
-            actorId: actorId(context.metadata.actor),
+            actorId: userIdOrNull(context.metadata.actor),
             at: context.now,
           });
           return undefined;

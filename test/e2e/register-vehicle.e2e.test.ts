@@ -19,11 +19,10 @@ import { createDatabase } from '../../platform/database';
 import { createIdempotentProducer, createKafka } from '../../platform/kafka';
 import { Header } from '../../platform/message-headers';
 import { createSchemaRegistry } from '../../platform/schema-registry';
-import { fleetHandlers } from '../../processors/fleet/fleet.handlers';
-import { FleetRepository } from '../../processors/fleet/fleet.repository';
-import { ContextProcessor } from '../../processors/runtime/context-processor';
+import type { ContextProcessor } from '../../processors/runtime/context-processor';
 import { devKeyPaths, ensureDevKeys, signDevToken } from '../../tools/dev-token-keys';
 import { ScratchDatabase } from '../support/database';
+import { startFleetProcessor } from '../support/fleet-processor';
 import { eventually } from '../support/eventually';
 import { uniqueName } from '../support/names';
 import { silentLogger } from '../support/silent-logger';
@@ -92,22 +91,7 @@ describe('registering a vehicle through the gateway', () => {
     gatewayDatabase = createDatabase({ url: database.urlFor('gateway_svc'), poolSizeMax: 4, statementTimeoutMs: 10_000, applicationName: 'e2e-gateway' });
     fleetDatabase = createDatabase({ url: database.urlFor('fleet_svc'), poolSizeMax: 4, statementTimeoutMs: 10_000, applicationName: 'e2e-fleet' });
     const statuses = new CommandStatusRepository(gatewayDatabase);
-    processor = new ContextProcessor(
-      {
-        schema: 'fleet',
-        topics,
-        groupId: uniqueName('e2e-fleet'),
-        databaseUrl: database.urlFor('fleet_svc'),
-        outboxBatchSizeMax: 100,
-        outboxPollIntervalMs: 500,
-        retryDelayMsMin: 100,
-        retryDelayMsMax: 2_000,
-        batchSizeMax: 200,
-        partitionsConcurrently: 3,
-      },
-      { kafka, producer, database: fleetDatabase, codec, logger: silentLogger, handlers: fleetHandlers(new FleetRepository()) },
-    );
-    await processor.start();
+    processor = await startFleetProcessor({ kafka, producer, codec, database: fleetDatabase, databaseUrl: database.urlFor('fleet_svc'), topics });
     results = new CommandResultsConsumer(kafka, codec, statuses, publisher, { topic: topics.results, groupId: uniqueName('e2e-gateway') }, silentLogger);
     await results.start();
     await waiter.start();

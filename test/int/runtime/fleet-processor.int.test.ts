@@ -6,10 +6,9 @@ import { createDatabase } from '../../../platform/database';
 import { createIdempotentProducer, createKafka } from '../../../platform/kafka';
 import { Header } from '../../../platform/message-headers';
 import { createSchemaRegistry } from '../../../platform/schema-registry';
-import { fleetHandlers } from '../../../processors/fleet/fleet.handlers';
-import { FleetRepository } from '../../../processors/fleet/fleet.repository';
-import { ContextProcessor } from '../../../processors/runtime/context-processor';
+import type { ContextProcessor } from '../../../processors/runtime/context-processor';
 import { ScratchDatabase } from '../../support/database';
+import { startFleetProcessor } from '../../support/fleet-processor';
 import { eventually } from '../../support/eventually';
 import { uniqueName } from '../../support/names';
 import { silentLogger } from '../../support/silent-logger';
@@ -48,22 +47,7 @@ describe('the fleet processor on the real stack', () => {
     await producer.connect();
     const fleetUrl = database.urlFor('fleet_svc');
     fleetDatabase = createDatabase({ url: fleetUrl, poolSizeMax: 4, statementTimeoutMs: 10_000, applicationName: 'fleet-test' });
-    processor = new ContextProcessor(
-      {
-        schema: 'fleet',
-        topics,
-        groupId: uniqueName('fleet-processor'),
-        databaseUrl: fleetUrl,
-        outboxBatchSizeMax: 100,
-        outboxPollIntervalMs: 500,
-        retryDelayMsMin: 100,
-        retryDelayMsMax: 2_000,
-        batchSizeMax: 200,
-        partitionsConcurrently: 3,
-      },
-      { kafka, producer, database: fleetDatabase, codec, logger: silentLogger, handlers: fleetHandlers(new FleetRepository()) },
-    );
-    await processor.start();
+    processor = await startFleetProcessor({ kafka, producer, codec, database: fleetDatabase, databaseUrl: fleetUrl, topics });
     observer = kafka.consumer({ kafkaJS: { groupId: uniqueName('observer'), fromBeginning: true } });
     await observer.connect();
     await observer.subscribe({ topics: [topics.events, topics.results] });

@@ -1,0 +1,36 @@
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Knex } from 'knex';
+import type { AvroCodec } from '../../platform/avro-codec';
+import { fleetHandlers } from '../../processors/fleet/fleet.handlers';
+import { FleetRepository } from '../../processors/fleet/fleet.repository';
+import { ContextProcessor } from '../../processors/runtime/context-processor';
+import { uniqueName } from './names';
+import { silentLogger } from './silent-logger';
+
+/** A started fleet processor on the given topics and database, with settings sized for tests. */
+export async function startFleetProcessor(dependencies: {
+  kafka: KafkaJS.Kafka;
+  producer: KafkaJS.Producer;
+  codec: AvroCodec;
+  database: Knex;
+  databaseUrl: URL;
+  topics: { commands: string; events: string; results: string };
+}): Promise<ContextProcessor> {
+  const processor = new ContextProcessor(
+    {
+      schema: 'fleet',
+      topics: dependencies.topics,
+      groupId: uniqueName('test-fleet'),
+      databaseUrl: dependencies.databaseUrl,
+      outboxBatchSizeMax: 100,
+      outboxPollIntervalMs: 500,
+      retryDelayMsMin: 100,
+      retryDelayMsMax: 2_000,
+      batchSizeMax: 200,
+      partitionsConcurrently: 3,
+    },
+    { ...dependencies, logger: silentLogger, handlers: fleetHandlers(new FleetRepository()) },
+  );
+  await processor.start();
+  return processor;
+}
