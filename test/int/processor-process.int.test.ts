@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { roleUrl } from '../support/database';
+import { eventually } from '../support/eventually';
+
+/**
+ * The fleet processor as an operator runs it: it refuses a bad configuration by name, starts
+ * consuming as its own login, and on SIGTERM stops after the batch in hand and exits with 0.
+ */
+const ROOT = path.join(__dirname, '../..');
+
+function startProcessor(environment: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'processors/fleet/main.ts'], { cwd: ROOT, env: environment });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+describe('the fleet processor process', () => {
+  it('refuses to start on bad configuration, naming the variable', async () => {
+    const processor = startProcessor({ ...process.env, CONSUMER_BATCH_SIZE_MAX: '0' });
+
+    expect(await processor.exited).toBe(1);
+    expect(processor.output()).toContain('CONSUMER_BATCH_SIZE_MAX must be an integer between 1 and 5000 (got "0")');
+  });
+
+  it('runs as its own database login and exits with 0 on SIGTERM', async () => {
+    const databaseUrl = roleUrl(new URL(process.env.DATABASE_ADMIN_URL!), 'fleet_svc').toString();
+    const processor = startProcessor({ ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' });
+    try {
+      await eventually(() => (processor.output().includes('"processor running"') ? true : undefined), 30_000, 'the processor to run');
+
+      processor.child.kill('SIGTERM');
+
+      expect(await processor.exited).toBe(0);
+      const messages = processor.output().trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(messages).toEqual(expect.arrayContaining(['processor running', 'shutting down', 'shut down']));
+    } finally {
+      processor.child.kill('SIGKILL');
+    }
+  });
+});
