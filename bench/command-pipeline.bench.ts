@@ -32,7 +32,7 @@ import type { BenchSetup } from './bench-services';
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const OFFERED_PER_SECOND = Number(process.env.BENCH_RATE ?? 500);
-const DRAIN_WAIT_MS_MAX = 300_000;
+const DRAIN_WAIT_MS_MAX = 120_000;
 
 const env = loadConfig({ ...kafkaVariables, ...schemaRegistryVariables, ...redisVariables, ...databaseAdminVariables });
 const logger = createLogger('bench', 'warn');
@@ -170,6 +170,7 @@ async function main(): Promise<void> {
       gatewayFailed: gatewayResult.failed,
       ratioGatewayToBare: Number((gatewayResult.perSecond / bareResult.perSecond).toFixed(3)),
       processorEventsPerSecond: Math.round(processedPerSecond),
+      processorDrainedAll: arrivals.size >= expected,
     },
     endToEnd: {
       offeredPerSecond: OFFERED_PER_SECOND,

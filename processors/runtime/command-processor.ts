@@ -26,10 +26,11 @@ class RefusedByDatabase extends Error {
 export type ProcessOutcome = 'accepted' | 'rejected' | 'duplicate' | 'ignored';
 
 /**
- * Handles one command inside the batch's transaction, in a savepoint of its own: the inbox row
- * (durable dedupe on the message id), the state change and the outbox rows (the events and the
- * command result) commit together or not at all, and a refused command does not undo its
- * neighbours.
+ * Handles one command inside the batch's transaction: the inbox row (durable dedupe on the message
+ * id), the state change and the outbox rows (the events and the command result) commit together or
+ * not at all. The state change runs in a savepoint, so a command the database refuses leaves no
+ * trace but its rejection and does not undo its neighbours. A handler that throws fails the whole
+ * batch, which is rolled back, so the inbox insert needs no savepoint of its own.
  */
 export class CommandProcessor {
   private readonly handlers: Map<string, CommandHandler>;
@@ -47,49 +48,46 @@ export class CommandProcessor {
 
   async process(transaction: Knex.Transaction, message: IncomingMessage): Promise<ProcessOutcome> {
     const metadata = readMetadata(message.headers ?? {});
-    return transaction.transaction(async (savepoint) => {
-      const recorded = await this.inbox.recordInbox(savepoint, {
-        messageId: metadata.messageId,
-        messageType: metadata.messageType,
-        outcome: 'accepted',
-        correlationId: metadata.correlationId,
-      });
-      if (recorded === 'duplicate') return 'duplicate';
-
-      const handler = this.handlers.get(metadata.messageType);
-      if (handler === undefined) {
-        this.logger.warn({ messageId: metadata.messageId, messageType: metadata.messageType }, 'no handler for this message type; ignored');
-        await this.inbox.setOutcome(savepoint, metadata.messageId, 'ignored');
-        return 'ignored';
-      }
-      if (message.value === null) throw new Error(`message ${metadata.messageId} has no value`);
-      const command = handler.parse(await this.codec.decode(message.value));
-      const context = { metadata, now: this.clock() };
-      let decision: Decision = handler.decide(await handler.load(savepoint, command), command, context);
-      if (decision.kind === 'accepted') {
-        const accepted = decision;
-        // Its own savepoint: a refusal by the database leaves nothing of the attempt behind.
-        const refusal = await savepoint
-          .transaction(async (attempt) => {
-            const rejection = await handler.apply(attempt, accepted, command, context);
-            // Throwing rolls the savepoint back; the refusal travels out inside the error.
-            if (rejection !== undefined) throw new RefusedByDatabase(rejection);
-          })
-          .then(
-            () => undefined,
-            (error: unknown) => {
-              if (error instanceof RefusedByDatabase) return error.rejection;
-              throw error;
-            },
-          );
-        if (refusal !== undefined) decision = refusal;
-      }
-      await this.inbox.appendOutbox(savepoint, this.outboxEvents(metadata, decision, context.now));
-      if (decision.kind === 'rejected') {
-        await this.inbox.setOutcome(savepoint, metadata.messageId, 'rejected', decision.reasonCode);
-      }
-      return decision.kind;
+    const recorded = await this.inbox.recordInbox(transaction, {
+      messageId: metadata.messageId,
+      messageType: metadata.messageType,
+      outcome: 'accepted',
+      correlationId: metadata.correlationId,
     });
+    if (recorded === 'duplicate') return 'duplicate';
+
+    const handler = this.handlers.get(metadata.messageType);
+    if (handler === undefined) {
+      this.logger.warn({ messageId: metadata.messageId, messageType: metadata.messageType }, 'no handler for this message type; ignored');
+      await this.inbox.setOutcome(transaction, metadata.messageId, 'ignored');
+      return 'ignored';
+    }
+    if (message.value === null) throw new Error(`message ${metadata.messageId} has no value`);
+    const command = handler.parse(await this.codec.decode(message.value));
+    const context = { metadata, now: this.clock() };
+    let decision: Decision = handler.decide(await handler.load(transaction, command), command, context);
+    if (decision.kind === 'accepted') {
+      const accepted = decision;
+      const refusal = await transaction
+        .transaction(async (savepoint) => {
+          const rejection = await handler.apply(savepoint, accepted, command, context);
+          // Throwing rolls the savepoint back; the refusal travels out inside the error.
+          if (rejection !== undefined) throw new RefusedByDatabase(rejection);
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            if (error instanceof RefusedByDatabase) return error.rejection;
+            throw error;
+          },
+        );
+      if (refusal !== undefined) decision = refusal;
+    }
+    await this.inbox.appendOutbox(transaction, this.outboxEvents(metadata, decision, context.now));
+    if (decision.kind === 'rejected') {
+      await this.inbox.setOutcome(transaction, metadata.messageId, 'rejected', decision.reasonCode);
+    }
+    return decision.kind;
   }
 
   private outboxEvents(command: MessageMetadata, decision: Decision, now: Date): OutboxEvent[] {
