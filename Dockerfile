@@ -28,7 +28,9 @@ COPY package.json package-lock.json ./
 RUN CKJS_LINKING=dynamic npm install --no-save --no-audit --no-fund
 
 COPY . .
-RUN npx tsc -p tsconfig.json
+# The Avro schemas are read at run time beside the compiled code (dist/schemas).
+RUN npx tsc -p tsconfig.json \
+ && (cd schemas && find . -name '*.avsc' -exec cp --parents {} ../dist/schemas/ \;)
 
 # knexfile.ts loads migrations by their .ts names, which is also what knex records in its
 # migrations table, so migrations run from source under tsx (a runtime dependency) everywhere.
