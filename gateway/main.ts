@@ -19,7 +19,6 @@ import { kafkaProbe, postgresProbe, redisProbe, schemaRegistryProbe } from '../p
 import { createIdempotentProducer, createKafka } from '../platform/kafka';
 import { Lifecycle } from '../platform/lifecycle';
 import { createLogger } from '../platform/logger';
-import { createPool } from '../platform/postgres';
 import { createRedis } from '../platform/redis';
 import { createSchemaRegistry } from '../platform/schema-registry';
 import { createGatewayApp } from './app';
@@ -55,16 +54,14 @@ async function main(): Promise<void> {
     jwksFile: config.authJwksFile,
   });
 
-  const databaseOptions = {
+  // One pool for everything the gateway asks PostgreSQL, the readiness probe included.
+  const database = createDatabase({
     url: config.databaseUrl,
     poolSizeMax: config.databasePoolSizeMax,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
     applicationName: SERVICE,
-  };
-  const pool = createPool(databaseOptions);
-  lifecycle.onShutdown('postgres', () => pool.end());
-  const database = createDatabase(databaseOptions);
-  lifecycle.onShutdown('knex', () => database.destroy());
+  });
+  lifecycle.onShutdown('postgres', () => database.destroy());
   const redis = createRedis({ url: config.redisUrl, connectTimeoutMs: config.healthCheckTimeoutMs });
   lifecycle.onShutdown('redis', async () => void redis.disconnect());
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${SERVICE}`, logger });
@@ -88,7 +85,7 @@ async function main(): Promise<void> {
     logger,
     healthCheckTimeoutMs: config.healthCheckTimeoutMs,
     probes: [
-      postgresProbe(pool),
+      postgresProbe(database),
       redisProbe(redis),
       kafkaProbe(admin, config.healthCheckTimeoutMs),
       schemaRegistryProbe(config.schemaRegistryUrl),

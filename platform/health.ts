@@ -1,6 +1,6 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
+import type { Knex } from 'knex';
 
 /** One dependency a service needs to do its work. `check` throws when it is unusable. */
 export interface Probe {
@@ -51,8 +51,8 @@ export async function checkReadiness(probes: readonly Probe[], timeoutMs: number
   return { ready: results.every(([, result]) => result.status === 'up'), dependencies: Object.fromEntries(results) };
 }
 
-export function postgresProbe(pool: pg.Pool): Probe {
-  return { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) };
+export function postgresProbe(database: Knex): Probe {
+  return { name: 'postgres', check: async () => void (await database.raw('SELECT 1')) };
 }
 
 export function redisProbe(redis: Redis): Probe {

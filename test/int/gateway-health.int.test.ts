@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createGatewayApp } from '../../gateway/app';
 import { kafkaProbe, postgresProbe, redisProbe, schemaRegistryProbe, type Probe } from '../../platform/health';
 import { createKafka } from '../../platform/kafka';
-import { createPool } from '../../platform/postgres';
+import { createDatabase } from '../../platform/database';
 import { createRedis } from '../../platform/redis';
 import { silentLogger } from '../support/silent-logger';
 import { stackEnv } from '../support/stack-env';
@@ -19,7 +19,7 @@ async function serve(probes: readonly Probe[]): Promise<{ server: Server; url: s
 }
 
 describe('the gateway health endpoints against the real stack', () => {
-  const pool = createPool({ url: env.databaseUrl, poolSizeMax: 1, statementTimeoutMs: 5_000, applicationName: 'health-test' });
+  const database = createDatabase({ url: env.databaseUrl, poolSizeMax: 1, statementTimeoutMs: 5_000, applicationName: 'health-test' });
   const redis = createRedis({ url: env.redisUrl, connectTimeoutMs: TIMEOUT_MS });
   const admin = createKafka({ brokers: env.kafkaBrokers, clientId: 'health-test', logger: silentLogger }).admin();
   // Nothing listens on port 9 (discard) here, so this Redis is always down.
@@ -32,11 +32,11 @@ describe('the gateway health endpoints against the real stack', () => {
     unreachableRedis.disconnect();
     redis.disconnect();
     await admin.disconnect();
-    await pool.end();
+    await database.destroy();
   });
 
   const realProbes = (): Probe[] => [
-    postgresProbe(pool),
+    postgresProbe(database),
     redisProbe(redis),
     kafkaProbe(admin, TIMEOUT_MS),
     schemaRegistryProbe(env.schemaRegistryUrl),
