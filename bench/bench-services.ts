@@ -60,7 +60,7 @@ async function gateway(setup: BenchSetup): Promise<string> {
       probes: [],
       healthCheckTimeoutMs: 1_000,
       api: {
-        verifier: new TokenVerifier({ issuer: 'bench', audience: 'fleet-api', algorithms: ['EdDSA'], jwksUrl: null, jwksFile: setup.jwksFile }),
+        verifier: new TokenVerifier({ issuer: 'bench', audience: 'fleet-api', algorithms: ['EdDSA'], jwksUrl: null, jwksFile: setup.jwksFile, cacheSeconds: 60 }),
         submitter: new CommandSubmitter(producer, codec, statuses),
         idempotency: new IdempotencyStore(redis),
         statuses,

@@ -4,8 +4,9 @@
  *
  * 1. Throughput: closed-loop load (CONCURRENCY requests in flight for PHASE_SECONDS) on
  *    POST /v1/vehicles, and on a bare Koa route that answers 202; accepted requests per second
- *    of each and their ratio.
- *    Then the processor's pace: commands of that phase turned into events per second.
+ *    of each and their ratio. The fleet processor is stopped (SIGSTOP) while the gateway is
+ *    measured, so the two do not share the cores; then it is resumed and its pace is how fast it
+ *    turns that backlog into events.
  * 2. End-to-end latency at a fixed offered load (OFFERED_PER_SECOND for PHASE_SECONDS): from
  *    sending the request to VehicleRegistered arriving on the events topic; p50 and p99.
  *
@@ -33,6 +34,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const OFFERED_PER_SECOND = Number(process.env.BENCH_RATE ?? 500);
 const DRAIN_WAIT_MS_MAX = 120_000;
+/** Where each service writes a V8 CPU profile (<role>.cpuprofile) when it stops; unset: no profiling. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
 const env = loadConfig({ ...kafkaVariables, ...schemaRegistryVariables, ...redisVariables, ...databaseAdminVariables });
 const logger = createLogger('bench', 'warn');
@@ -43,7 +46,7 @@ function percentile(sorted: number[], fraction: number): number {
 }
 
 /** Closed loop: CONCURRENCY workers send back to back for PHASE_SECONDS; returns accepted per second. */
-async function throughput(send: () => Promise<Response>): Promise<{ perSecond: number; failed: number }> {
+async function throughput(send: () => Promise<Response>): Promise<{ perSecond: number; accepted: number; failed: number }> {
   const deadline = Date.now() + PHASE_SECONDS * 1000;
   let accepted = 0;
   let failed = 0;
@@ -57,7 +60,7 @@ async function throughput(send: () => Promise<Response>): Promise<{ perSecond: n
       }
     }),
   );
-  return { perSecond: accepted / PHASE_SECONDS, failed };
+  return { perSecond: accepted / PHASE_SECONDS, accepted, failed };
 }
 
 async function main(): Promise<void> {
@@ -95,13 +98,16 @@ async function main(): Promise<void> {
     topics,
   };
   const children: ChildProcess[] = [];
+  const roles = new Map<string, ChildProcess>();
   const start = (role: string) =>
     new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-services.ts'), role], {
+      const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`, `--cpu-prof-name=${role}.cpuprofile`];
+      const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(__dirname, 'bench-services.ts'), role], {
         env: { ...process.env, BENCH_SETUP: JSON.stringify(setup) },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       children.push(child);
+      roles.set(role, child);
       createInterface({ input: child.stdout }).on('line', (line) => {
         if (line.startsWith('READY ')) resolve(line.slice(6));
       });
@@ -129,16 +135,20 @@ async function main(): Promise<void> {
   for (let index = 0; index < 50; index += 1) await (await register()).arrayBuffer();
 
   const bareResult = await throughput(bareRequest);
+  // The gateway alone: the processor is stopped (SIGSTOP) so that it does not take the cores the
+  // gateway is measured on; the commands queue up on the topic meanwhile.
+  const processorProcess = roles.get('processor')!;
   const eventsBefore = arrivals.size;
-  const phaseStart = performance.now();
+  processorProcess.kill('SIGSTOP');
   const gatewayResult = await throughput(register);
-
-  // The processor's own pace: how long until every command of the throughput phase became an event.
-  const expected = eventsBefore + gatewayResult.perSecond * PHASE_SECONDS;
+  // The processor alone: how fast it turns that backlog into events once it runs again.
+  const drainStart = performance.now();
+  processorProcess.kill('SIGCONT');
+  const expected = eventsBefore + gatewayResult.accepted;
   const drainDeadline = Date.now() + DRAIN_WAIT_MS_MAX;
   while (arrivals.size < expected && Date.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
   const lastArrival = Math.max(...arrivals.values());
-  const processedPerSecond = (arrivals.size - eventsBefore) / ((lastArrival - phaseStart) / 1000);
+  const processedPerSecond = (arrivals.size - eventsBefore) / ((lastArrival - drainStart) / 1000);
   const sent = new Map<string, number>();
   const intervalMs = 1000 / OFFERED_PER_SECOND;
   const offeredStart = performance.now();

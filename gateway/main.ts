@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     algorithms: config.authAlgorithms,
     jwksUrl: config.authJwksUrl,
     jwksFile: config.authJwksFile,
+    cacheSeconds: config.authTokenCacheSeconds,
   });
 
   // One pool for everything the gateway asks PostgreSQL, the readiness probe included.

@@ -15,7 +15,17 @@ export interface TokenVerifierOptions {
   readonly algorithms: readonly string[];
   readonly jwksUrl: URL | null;
   readonly jwksFile: string | null;
+  /** How long a verified token is trusted without checking its signature again; 0 disables the cache. */
+  readonly cacheSeconds?: number;
+  /** The time tokens are checked against (tests move it). */
+  readonly clock?: () => Date;
 }
+
+/** Leeway for clock skew between the identity provider and the gateway (exp, nbf, iat). */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+/** Verified tokens remembered at most; the oldest leaves first. */
+const CACHED_TOKENS_MAX = 10_000;
 
 /** A token that does not prove who the caller is: 401, with the reason in the problem's detail. */
 export class InvalidTokenError extends Error {
@@ -35,11 +45,18 @@ function stringList(value: unknown): string[] {
  * Verifies bearer tokens with jose against a JWKS: the identity provider's URL (keys cached and
  * refreshed by jose) or a local file of development keys. Signature, issuer, audience, expiry and
  * an allow-list of asymmetric algorithms are all checked; `alg: none` and HMAC never pass.
+ *
+ * A client sends the same token on every request until it expires, and checking a signature is
+ * the costliest step of a request, so a verified token is remembered (by its exact text, which
+ * the signature covers) for `cacheSeconds`, never past its own `exp`. Only successes are cached.
  */
 export class TokenVerifier {
   private readonly keys: JWTVerifyGetKey;
+  private readonly verified = new Map<string, { principal: Principal; trustedUntilMs: number }>();
+  private readonly now: () => Date;
 
   constructor(private readonly options: TokenVerifierOptions) {
+    this.now = options.clock ?? (() => new Date());
     if (options.jwksUrl !== null) {
       this.keys = createRemoteJWKSet(options.jwksUrl, { timeoutDuration: 5_000, cooldownDuration: 30_000 });
     } else if (options.jwksFile !== null) {
@@ -50,16 +67,36 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const nowMs = this.now().getTime();
+    const cached = this.verified.get(token);
+    if (cached !== undefined) {
+      if (nowMs < cached.trustedUntilMs) return cached.principal;
+      this.verified.delete(token);
+    }
+    const { principal, expiresAtMs } = await this.verifySignature(token);
+    const cacheMs = (this.options.cacheSeconds ?? 0) * 1000;
+    if (cacheMs > 0) {
+      if (this.verified.size >= CACHED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { principal, trustedUntilMs: Math.min(nowMs + cacheMs, expiresAtMs) });
+    }
+    return principal;
+  }
+
+  private async verifySignature(token: string): Promise<{ principal: Principal; expiresAtMs: number }> {
     try {
       const { payload } = await jwtVerify(token, this.keys, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: [...this.options.algorithms],
         requiredClaims: ['sub', 'exp'],
-        clockTolerance: 30,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: this.now(),
       });
       const roles = stringList(payload.roles);
-      return { subject: payload.sub!, roles, permissions: effectivePermissions(roles, stringList(payload.permissions)) };
+      return {
+        principal: { subject: payload.sub!, roles, permissions: effectivePermissions(roles, stringList(payload.permissions)) },
+        expiresAtMs: payload.exp! * 1000,
+      };
     } catch (error) {
       if (error instanceof errors.JOSEError) throw new InvalidTokenError(error.message);
       throw error;

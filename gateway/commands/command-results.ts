@@ -6,6 +6,9 @@ import type { CommandResultValue, CommandStatusRepository } from './command-stat
 
 export const RESULTS_CHANNEL = 'command-results';
 
+/** Results applied by one UPDATE at most. */
+const RESULTS_BATCH_SIZE_MAX = 500;
+
 /**
  * Applies processors' command results to the gateway's status table. All gateway instances share
  * one consumer group, so each result is applied once; the instance that applies it announces it
@@ -25,20 +28,30 @@ export class CommandResultsConsumer {
   ) {}
 
   async start(): Promise<void> {
-    const consumer = this.kafka.consumer({ kafkaJS: { groupId: this.options.groupId, fromBeginning: true } });
+    const consumer = this.kafka.consumer({
+      kafkaJS: { groupId: this.options.groupId, fromBeginning: true },
+      'js.consumer.max.batch.size': RESULTS_BATCH_SIZE_MAX,
+    });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.topic] });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (message.value === null) return;
-        const result = (await this.codec.decode(message.value)) as CommandResultValue;
-        await this.statuses.applyResult(result);
-        // A lost announcement only delays a waiter to its timeout; the status row is already right.
-        await this.publisher.publish(RESULTS_CHANNEL, result.commandId).catch((error: unknown) => {
-          this.logger.warn({ err: error, commandId: result.commandId }, 'could not announce a command result');
-        });
-      },
+    // Offsets are committed (automatically) only for batches whose handler resolved.
+    await consumer.run({ eachBatch: ({ batch }) => this.applyBatch(batch.messages) });
+  }
+
+  private async applyBatch(messages: readonly KafkaJS.KafkaMessage[]): Promise<void> {
+    const results: CommandResultValue[] = [];
+    for (const message of messages) {
+      if (message.value !== null) results.push((await this.codec.decode(message.value)) as CommandResultValue);
+    }
+    if (results.length === 0) return;
+    await this.statuses.applyResults(results);
+    // Every result is announced, also one applied before (a crash may have cut its announcement).
+    // A lost announcement only delays a waiter to its timeout; the status rows are already right.
+    const announcements = this.publisher.pipeline();
+    for (const result of results) announcements.publish(RESULTS_CHANNEL, result.commandId);
+    await announcements.exec().catch((error: unknown) => {
+      this.logger.warn({ err: error, commands: results.length }, 'could not announce command results');
     });
   }
 

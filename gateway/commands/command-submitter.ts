@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AvroCodec } from '../../platform/avro-codec';
 import { writeMetadata } from '../../platform/message-headers';
 import { ProblemError } from '../middleware/problem';
-import type { CommandStatusRepository } from './command-status.repository';
+import type { CommandStatusRecord, CommandStatusRepository } from './command-status.repository';
 
 export interface CommandToSubmit {
   readonly commandType: string;
@@ -28,9 +28,10 @@ export class CommandSubmitter {
     private readonly statuses: CommandStatusRepository,
   ) {}
 
-  async submit(command: CommandToSubmit): Promise<string> {
+  /** Returns the command's status as recorded before it was produced (pending). */
+  async submit(command: CommandToSubmit): Promise<CommandStatusRecord> {
     const commandId = randomUUID();
-    await this.statuses.insertPending({
+    const pending = await this.statuses.insertPending({
       commandId,
       commandType: command.commandType,
       aggregateId: command.aggregateId,
@@ -63,6 +64,6 @@ export class CommandSubmitter {
         cause: error instanceof Error ? error.name : 'unknown',
       });
     }
-    return commandId;
+    return pending;
   }
 }

@@ -12,15 +12,19 @@ export interface CommandRoutesDependencies {
   readonly waiter: CommandWaiter;
 }
 
-/** Reads a command's status, waiting for its outcome first when the client prefers. */
+/**
+ * Reads a command's status, waiting for its outcome first when the client prefers. `known` is a
+ * status already in hand (a command just submitted is pending): without a wait it is the answer.
+ */
 export async function currentStatus(
   ctx: Context,
   dependencies: CommandRoutesDependencies,
   commandId: string,
+  known?: CommandStatusRecord,
 ): Promise<CommandStatusRecord | undefined> {
   const waitSeconds = preferredWaitSeconds(ctx.get('Prefer') || undefined);
   const read = () => dependencies.statuses.find(commandId);
-  if (waitSeconds === undefined || waitSeconds === 0) return read();
+  if (waitSeconds === undefined || waitSeconds === 0) return known ?? read();
   ctx.set('Preference-Applied', `wait=${waitSeconds}`);
   const final = await dependencies.waiter.waitFor(commandId, waitSeconds * 1000, async () => {
     const record = await read();

@@ -49,7 +49,7 @@ export function vehicleRoutes(dependencies: VehicleRoutesDependencies): Router {
 
   async function registerVehicle(ctx: Context, body: RegisterVehicleBody): Promise<void> {
     const vehicleId = randomUUID();
-    const commandId = await dependencies.submitter.submit({
+    const pending = await dependencies.submitter.submit({
       commandType: REGISTER_VEHICLE,
       topic: dependencies.topics.fleetCommands,
       aggregateId: vehicleId,
@@ -67,8 +67,8 @@ export function vehicleRoutes(dependencies: VehicleRoutesDependencies): Router {
       correlationId: correlationIdOf(ctx) ?? randomUUID(),
       traceparent: ctx.get('traceparent') || null,
     });
-    const record = await currentStatus(ctx, dependencies, commandId);
-    if (record === undefined) throw new Error(`command ${commandId} has no status row`);
+    const record = await currentStatus(ctx, dependencies, pending.commandId, pending);
+    if (record === undefined) throw new Error(`command ${pending.commandId} has no status row`);
     answerWithOutcome(ctx, record, true);
   }
   return router;

@@ -147,6 +147,12 @@ export const authVariables = {
     defaultValue: 'EdDSA,ES256,RS256',
     parse: (raw) => raw.split(',').map((algorithm) => oneOf(JWT_ALGORITHMS)(algorithm)),
   }),
+  authTokenCacheSeconds: variable({
+    name: 'AUTH_TOKEN_CACHE_SECONDS',
+    description: 'how long a verified token is trusted without checking its signature again (never past its exp); 0 checks every request',
+    defaultValue: '60',
+    parse: integer({ min: 0, max: 3_600 }),
+  }),
 };
 
 export const processorVariables = {

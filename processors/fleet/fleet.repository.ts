@@ -54,9 +54,16 @@ function toVehicle(row: VehicleRecord): VehicleRow {
 
 /** The fleet context's only SQL: vehicles, odometer readings and status history. */
 export class FleetRepository {
+  /**
+   * Inserts the vehicle unless its plate number or VIN already belongs to another one. The
+   * unique constraints decide (a concurrent registration of the same plate waits for the other
+   * transaction); ON CONFLICT spares the savepoint a refused INSERT would need.
+   */
   async register(transaction: Knex.Transaction, vehicle: NewVehicle): Promise<RegisterResult> {
-    const result = await refusedBy(transaction, ['vehicles_plate_number_key', 'vehicles_vin_key'], (savepoint) =>
-      savepoint.withSchema('fleet').table('vehicles').insert({
+    const inserted: { id: string }[] = await transaction
+      .withSchema('fleet')
+      .table('vehicles')
+      .insert({
         id: vehicle.id,
         plate_number: vehicle.plateNumber,
         vin: vehicle.vin,
@@ -66,10 +73,17 @@ export class FleetRepository {
         year: vehicle.year,
         vehicle_class: vehicle.vehicleClass,
         created_by: vehicle.createdBy,
-      }),
-    );
-    if (!(result instanceof ConstraintViolation)) return 'registered';
-    return result.constraint === 'vehicles_vin_key' ? 'vin_taken' : 'plate_number_taken';
+      })
+      .onConflict()
+      .ignore()
+      .returning('id');
+    if (inserted.length === 1) return 'registered';
+    const plateTaken = await transaction.withSchema('fleet').table('vehicles').where('plate_number', vehicle.plateNumber).first('id');
+    if (plateTaken !== undefined) return 'plate_number_taken';
+    if (vehicle.vin !== null && (await transaction.withSchema('fleet').table('vehicles').where('vin', vehicle.vin).first('id')) !== undefined) {
+      return 'vin_taken';
+    }
+    throw new Error(`vehicle ${vehicle.id} was not inserted and neither its plate number nor its VIN is taken (its id exists already?)`);
   }
 
   /** Appends one status change to the vehicle's history (a fact: never updated). */

@@ -16,8 +16,8 @@ export interface CommandConsumerOptions {
 }
 
 /**
- * The consumer loop: one PostgreSQL transaction per batch, one savepoint per message (inside
- * CommandProcessor), offsets committed only after the transaction commits.
+ * The consumer loop: one PostgreSQL transaction per batch (CommandProcessor handles its messages,
+ * each in a savepoint), offsets committed only after the transaction commits.
  *
  * A throwing batch handler makes the client seek back and deliver the batch again, so a failed
  * batch is rolled back and thrown only after a capped backoff; nothing past it is committed.
@@ -59,16 +59,10 @@ export class CommandConsumer {
 
   private async handleBatch(payload: KafkaJS.EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    const handled: KafkaJS.KafkaMessage[] = [];
+    if (!payload.isRunning() || payload.isStale()) return;
     try {
-      await this.database.transaction(async (transaction) => {
-        for (const message of batch.messages) {
-          if (!payload.isRunning() || payload.isStale()) break;
-          const outcome = await this.processor.process(transaction, message);
-          this.logger.debug({ topic: batch.topic, partition: batch.partition, offset: message.offset, outcome }, 'message handled');
-          handled.push(message);
-        }
-      });
+      const outcomes = await this.database.transaction((transaction) => this.processor.processBatch(transaction, batch.messages));
+      this.logger.debug({ topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0]?.offset, outcomes }, 'batch handled');
     } catch (error) {
       const failures = (this.consecutiveFailures.get(batch.partition) ?? 0) + 1;
       this.consecutiveFailures.set(batch.partition, failures);
@@ -81,7 +75,7 @@ export class CommandConsumer {
       throw error;
     }
     this.consecutiveFailures.delete(batch.partition);
-    const last = handled.at(-1);
+    const last = batch.messages.at(-1);
     if (last === undefined) return;
     // The committed offset is the next one to read.
     await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last.offset) + 1) }]);

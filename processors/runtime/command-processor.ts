@@ -3,7 +3,7 @@ import type { AvroCodec } from '../../platform/avro-codec';
 import type { Logger } from '../../platform/logger';
 import { readMetadata, type MessageMetadata, type RawHeaders } from '../../platform/message-headers';
 import type { CommandHandler, Decision, Rejection } from './command-handler';
-import type { IntegrationRepository, OutboxEvent } from './integration.repository';
+import type { InboxOutcome, IntegrationRepository, OutboxEvent } from './integration.repository';
 
 export const COMMAND_RESULT_TYPE = 'platform.CommandResult';
 
@@ -23,14 +23,36 @@ class RefusedByDatabase extends Error {
   }
 }
 
+/** A refusal in the optimistic pass: the batch is rolled back to its start and handled message by message. */
+class NeedsIsolation extends Error {
+  constructor(readonly messageId: string) {
+    super(`message ${messageId} was refused by the database; the batch is handled again one savepoint per message`);
+  }
+}
+
+type Isolation = 'batch' | 'message';
+
 export type ProcessOutcome = 'accepted' | 'rejected' | 'duplicate' | 'ignored';
 
+interface Handled {
+  readonly metadata: MessageMetadata;
+  readonly outcome: ProcessOutcome;
+  readonly events: readonly OutboxEvent[];
+  readonly reasonCode?: string;
+}
+
 /**
- * Handles one command inside the batch's transaction: the inbox row (durable dedupe on the message
- * id), the state change and the outbox rows (the events and the command result) commit together or
- * not at all. The state change runs in a savepoint, so a command the database refuses leaves no
- * trace but its rejection and does not undo its neighbours. A handler that throws fails the whole
- * batch, which is rolled back, so the inbox insert needs no savepoint of its own.
+ * Handles a batch of commands inside one transaction: the inbox rows (durable dedupe on the
+ * message id), the state changes and the outbox rows (the events and the command results) commit
+ * together or not at all. The inbox claims the whole batch in one statement and the outbox takes
+ * the whole batch's rows in another, so the per-message cost is the handler's own statements.
+ *
+ * Most commands are accepted, so the batch first runs optimistically inside one savepoint. When
+ * the database refuses a command's writes (a unique plate, an overlapping booking), that savepoint
+ * is rolled back and the batch runs again with one savepoint per message, so a refused command
+ * leaves no trace but its rejection and does not undo its neighbours. (A rejection by the pure
+ * domain rule happens before any write and needs no savepoint.) A handler that throws fails the
+ * whole batch, which is rolled back.
  */
 export class CommandProcessor {
   private readonly handlers: Map<string, CommandHandler>;
@@ -46,27 +68,60 @@ export class CommandProcessor {
     this.handlers = new Map(handlers.map((handler) => [handler.commandType, handler]));
   }
 
-  async process(transaction: Knex.Transaction, message: IncomingMessage): Promise<ProcessOutcome> {
-    const metadata = readMetadata(message.headers ?? {});
-    const recorded = await this.inbox.recordInbox(transaction, {
-      messageId: metadata.messageId,
-      messageType: metadata.messageType,
-      outcome: 'accepted',
-      correlationId: metadata.correlationId,
+  /** The outcome of each message, in the order given. */
+  async processBatch(transaction: Knex.Transaction, messages: readonly IncomingMessage[]): Promise<ProcessOutcome[]> {
+    const metadata = messages.map((message) => readMetadata(message.headers ?? {}));
+    const claimed = await this.inbox.claimInbox(
+      transaction,
+      metadata.map((entry) => ({ messageId: entry.messageId, messageType: entry.messageType, correlationId: entry.correlationId })),
+    );
+    // A message id seen twice in one batch is claimed once: the first occurrence handles it.
+    const firstClaims = new Set<number>();
+    metadata.forEach((entry, index) => {
+      if (claimed.delete(entry.messageId)) firstClaims.add(index);
     });
-    if (recorded === 'duplicate') return 'duplicate';
+    const handleAll = async (scope: Knex.Transaction, isolation: Isolation): Promise<Handled[]> => {
+      const handled: Handled[] = [];
+      for (const [index, message] of messages.entries()) {
+        const entry = metadata[index]!;
+        handled.push(firstClaims.has(index) ? await this.handle(scope, entry, message, isolation) : { metadata: entry, outcome: 'duplicate', events: [] });
+      }
+      return handled;
+    };
+    const handled = await transaction
+      .transaction((batchSavepoint) => handleAll(batchSavepoint, 'batch'))
+      .catch((error: unknown) => {
+        if (!(error instanceof NeedsIsolation)) throw error;
+        this.logger.debug({ messageId: error.messageId }, error.message);
+        return handleAll(transaction, 'message');
+      });
+    await this.inbox.appendOutbox(
+      transaction,
+      handled.flatMap((result) => result.events),
+    );
+    await this.inbox.setOutcomes(
+      transaction,
+      handled
+        .filter((result) => result.outcome === 'rejected' || result.outcome === 'ignored')
+        .map((result) => ({ messageId: result.metadata.messageId, outcome: result.outcome as InboxOutcome, reasonCode: result.reasonCode })),
+    );
+    return handled.map((result) => result.outcome);
+  }
 
+  private async handle(transaction: Knex.Transaction, metadata: MessageMetadata, message: IncomingMessage, isolation: Isolation): Promise<Handled> {
     const handler = this.handlers.get(metadata.messageType);
     if (handler === undefined) {
       this.logger.warn({ messageId: metadata.messageId, messageType: metadata.messageType }, 'no handler for this message type; ignored');
-      await this.inbox.setOutcome(transaction, metadata.messageId, 'ignored');
-      return 'ignored';
+      return { metadata, outcome: 'ignored', events: [] };
     }
     if (message.value === null) throw new Error(`message ${metadata.messageId} has no value`);
     const command = handler.parse(await this.codec.decode(message.value));
     const context = { metadata, now: this.clock() };
     let decision: Decision = handler.decide(await handler.load(transaction, command), command, context);
-    if (decision.kind === 'accepted') {
+    if (decision.kind === 'accepted' && isolation === 'batch') {
+      const refusal = await handler.apply(transaction, decision, command, context);
+      if (refusal !== undefined) throw new NeedsIsolation(metadata.messageId);
+    } else if (decision.kind === 'accepted') {
       const accepted = decision;
       const refusal = await transaction
         .transaction(async (savepoint) => {
@@ -83,11 +138,12 @@ export class CommandProcessor {
         );
       if (refusal !== undefined) decision = refusal;
     }
-    await this.inbox.appendOutbox(transaction, this.outboxEvents(metadata, decision, context.now));
-    if (decision.kind === 'rejected') {
-      await this.inbox.setOutcome(transaction, metadata.messageId, 'rejected', decision.reasonCode);
-    }
-    return decision.kind;
+    return {
+      metadata,
+      outcome: decision.kind,
+      events: this.outboxEvents(metadata, decision, context.now),
+      ...(decision.kind === 'rejected' ? { reasonCode: decision.reasonCode } : {}),
+    };
   }
 
   private outboxEvents(command: MessageMetadata, decision: Decision, now: Date): OutboxEvent[] {

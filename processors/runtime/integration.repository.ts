@@ -8,7 +8,7 @@ export type InboxOutcome = 'accepted' | 'rejected' | 'ignored';
 export interface InboxEntry {
   readonly messageId: string;
   readonly messageType: string;
-  readonly outcome: InboxOutcome;
+  readonly outcome?: InboxOutcome;
   readonly reasonCode?: string;
   readonly correlationId?: string;
 }
@@ -53,29 +53,57 @@ export class IntegrationRepository {
 
   /** Records a handled message; 'duplicate' when it was handled before (the caller skips it). */
   async recordInbox(transaction: Knex.Transaction, entry: InboxEntry): Promise<'recorded' | 'duplicate'> {
-    const inserted = await transaction
+    const claimed = await this.claimInbox(transaction, [entry]);
+    return claimed.has(entry.messageId) ? 'recorded' : 'duplicate';
+  }
+
+  /**
+   * Records a batch of messages as handled, in one statement; returns the ids recorded now. An id
+   * missing from the answer was handled before (or appears twice in the batch: it is recorded
+   * once). A concurrent transaction claiming the same id waits on this one's row lock, so two
+   * consumers never both handle a message.
+   */
+  async claimInbox(transaction: Knex.Transaction, entries: readonly InboxEntry[]): Promise<Set<string>> {
+    const unique = [...new Map(entries.map((entry) => [entry.messageId, entry])).values()];
+    if (unique.length === 0) return new Set();
+    const inserted: { message_id: string }[] = await transaction
       .withSchema(this.schema)
       .table('inbox_processed_messages')
-      .insert({
-        message_id: entry.messageId,
-        message_type: entry.messageType,
-        outcome: entry.outcome,
-        reason_code: entry.reasonCode ?? null,
-        correlation_id: entry.correlationId ?? null,
-      })
+      .insert(
+        unique.map((entry) => ({
+          message_id: entry.messageId,
+          message_type: entry.messageType,
+          outcome: entry.outcome ?? 'accepted',
+          reason_code: entry.reasonCode ?? null,
+          correlation_id: entry.correlationId ?? null,
+        })),
+      )
       .onConflict('message_id')
       .ignore()
       .returning('message_id');
-    return inserted.length === 1 ? 'recorded' : 'duplicate';
+    return new Set(inserted.map((row) => row.message_id));
   }
 
-  /** Corrects the outcome recorded for a message handled in this transaction. */
-  async setOutcome(transaction: Knex.Transaction, messageId: string, outcome: InboxOutcome, reasonCode?: string): Promise<void> {
-    await transaction
-      .withSchema(this.schema)
-      .table('inbox_processed_messages')
-      .where('message_id', messageId)
-      .update({ outcome, reason_code: reasonCode ?? null });
+  /** Corrects the outcomes recorded for messages handled in this transaction (one statement per distinct outcome). */
+  async setOutcomes(
+    transaction: Knex.Transaction,
+    corrections: readonly { messageId: string; outcome: InboxOutcome; reasonCode?: string | undefined }[],
+  ): Promise<void> {
+    const groups = new Map<string, { outcome: InboxOutcome; reasonCode: string | null; ids: string[] }>();
+    for (const correction of corrections) {
+      const reasonCode = correction.reasonCode ?? null;
+      const key = `${correction.outcome}\u0000${reasonCode ?? ''}`;
+      const group = groups.get(key) ?? { outcome: correction.outcome, reasonCode, ids: [] };
+      group.ids.push(correction.messageId);
+      groups.set(key, group);
+    }
+    for (const group of groups.values()) {
+      await transaction
+        .withSchema(this.schema)
+        .table('inbox_processed_messages')
+        .whereIn('message_id', group.ids)
+        .update({ outcome: group.outcome, reason_code: group.reasonCode });
+    }
   }
 
   async appendOutbox(transaction: Knex.Transaction, events: readonly OutboxEvent[]): Promise<void> {

@@ -63,6 +63,7 @@ describe('configuration from the environment', () => {
       authJwksUrl: new URL('https://login.fleet.example/.well-known/jwks.json'),
       authJwksFile: null,
       authAlgorithms: ['EdDSA', 'RS256'],
+      authTokenCacheSeconds: 60,
     });
   });
 
