@@ -88,6 +88,7 @@ async function processor(setup: BenchSetup): Promise<string> {
       retryDelayMsMax: 2_000,
       batchSizeMax: 200,
       partitionsConcurrently: 3,
+      commitIntervalMs: 1_000,
     },
     {
       kafka,

@@ -168,6 +168,12 @@ export const processorVariables = {
     defaultValue: '3',
     parse: integer({ min: 1, max: 64 }),
   }),
+  consumerCommitIntervalMs: variable({
+    name: 'CONSUMER_COMMIT_INTERVAL_MS',
+    description: 'how often offsets of committed batches go to Kafka (a crash redelivers at most this much, deduplicated by the inbox)',
+    defaultValue: '1000',
+    parse: integer({ min: 100, max: 60_000 }),
+  }),
   consumerRetryDelayMsMin: variable({
     name: 'CONSUMER_RETRY_DELAY_MS_MIN',
     description: 'first wait before a failed batch is delivered again (doubling each time)',

@@ -13,11 +13,13 @@ export interface CommandConsumerOptions {
   readonly batchSizeMax: number;
   /** Partitions handled at once, each batch in its own transaction and connection. */
   readonly partitionsConcurrently: number;
+  /** How often the offsets of committed batches are committed to Kafka. */
+  readonly commitIntervalMs: number;
 }
 
 /**
- * The consumer loop: one PostgreSQL transaction per batch (CommandProcessor handles its messages,
- * each in a savepoint), offsets committed only after the transaction commits.
+ * The consumer loop: one PostgreSQL transaction per batch (CommandProcessor), offsets stored only
+ * after the transaction commits and committed to Kafka on an interval.
  *
  * A throwing batch handler makes the client seek back and deliver the batch again, so a failed
  * batch is rolled back and thrown only after a capped backoff; nothing past it is committed.
@@ -39,7 +41,9 @@ export class CommandConsumer {
 
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({
-      kafkaJS: { groupId: this.options.groupId, fromBeginning: true, autoCommit: false },
+      // Only offsets resolved after a batch's transaction committed are stored, and only stored
+      // offsets are committed: on this interval, when partitions are revoked and on disconnect.
+      kafkaJS: { groupId: this.options.groupId, fromBeginning: true, autoCommit: true, autoCommitInterval: this.options.commitIntervalMs },
       'js.consumer.max.batch.size': this.options.batchSizeMax,
     });
     this.consumer = consumer;
@@ -61,7 +65,7 @@ export class CommandConsumer {
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale()) return;
     try {
-      const outcomes = await this.database.transaction((transaction) => this.processor.processBatch(transaction, batch.messages));
+      const outcomes = await this.processor.processBatch(this.database, batch.messages);
       this.logger.debug({ topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0]?.offset, outcomes }, 'batch handled');
     } catch (error) {
       const failures = (this.consecutiveFailures.get(batch.partition) ?? 0) + 1;
@@ -76,9 +80,8 @@ export class CommandConsumer {
     }
     this.consecutiveFailures.delete(batch.partition);
     const last = batch.messages.at(-1);
-    if (last === undefined) return;
-    // The committed offset is the next one to read.
-    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last.offset) + 1) }]);
-    payload.resolveOffset(last.offset);
+    // Resolving stores last + 1, the next offset to read, for the next commit. A crash before that
+    // commit delivers the batch again, and the inbox turns it into duplicates.
+    if (last !== undefined) payload.resolveOffset(last.offset);
   }
 }

@@ -23,7 +23,7 @@ class RefusedByDatabase extends Error {
   }
 }
 
-/** A refusal in the optimistic pass: the batch is rolled back to its start and handled message by message. */
+/** A refusal in the optimistic pass: the batch's transaction is rolled back and it runs again message by message. */
 class NeedsIsolation extends Error {
   constructor(readonly messageId: string) {
     super(`message ${messageId} was refused by the database; the batch is handled again one savepoint per message`);
@@ -42,14 +42,14 @@ interface Handled {
 }
 
 /**
- * Handles a batch of commands inside one transaction: the inbox rows (durable dedupe on the
+ * Handles a batch of commands in one transaction: the inbox rows (durable dedupe on the
  * message id), the state changes and the outbox rows (the events and the command results) commit
  * together or not at all. The inbox claims the whole batch in one statement and the outbox takes
  * the whole batch's rows in another, so the per-message cost is the handler's own statements.
  *
- * Most commands are accepted, so the batch first runs optimistically inside one savepoint. When
- * the database refuses a command's writes (a unique plate, an overlapping booking), that savepoint
- * is rolled back and the batch runs again with one savepoint per message, so a refused command
+ * Most commands are accepted, so the batch first runs optimistically, without savepoints. When
+ * the database refuses a command's writes (a unique plate, an overlapping booking), that
+ * transaction is rolled back and the batch runs again with one savepoint per message, so a refused command
  * leaves no trace but its rejection and does not undo its neighbours. (A rejection by the pure
  * domain rule happens before any write and needs no savepoint.) A handler that throws fails the
  * whole batch, which is rolled back.
@@ -68,33 +68,33 @@ export class CommandProcessor {
     this.handlers = new Map(handlers.map((handler) => [handler.commandType, handler]));
   }
 
-  /** The outcome of each message, in the order given. */
-  async processBatch(transaction: Knex.Transaction, messages: readonly IncomingMessage[]): Promise<ProcessOutcome[]> {
+  /**
+   * Handles a batch in a transaction of its own and commits it; the outcome of each message, in
+   * the order given. Nothing is committed when it throws.
+   */
+  async processBatch(database: Knex, messages: readonly IncomingMessage[]): Promise<ProcessOutcome[]> {
+    try {
+      return await database.transaction((transaction) => this.processIn(transaction, messages, 'batch'));
+    } catch (error) {
+      if (!(error instanceof NeedsIsolation)) throw error;
+      this.logger.debug({ messageId: error.messageId }, error.message);
+      return database.transaction((transaction) => this.processIn(transaction, messages, 'message'));
+    }
+  }
+
+  private async processIn(transaction: Knex.Transaction, messages: readonly IncomingMessage[], isolation: Isolation): Promise<ProcessOutcome[]> {
     const metadata = messages.map((message) => readMetadata(message.headers ?? {}));
     const claimed = await this.inbox.claimInbox(
       transaction,
       metadata.map((entry) => ({ messageId: entry.messageId, messageType: entry.messageType, correlationId: entry.correlationId })),
     );
-    // A message id seen twice in one batch is claimed once: the first occurrence handles it.
-    const firstClaims = new Set<number>();
-    metadata.forEach((entry, index) => {
-      if (claimed.delete(entry.messageId)) firstClaims.add(index);
-    });
-    const handleAll = async (scope: Knex.Transaction, isolation: Isolation): Promise<Handled[]> => {
-      const handled: Handled[] = [];
-      for (const [index, message] of messages.entries()) {
-        const entry = metadata[index]!;
-        handled.push(firstClaims.has(index) ? await this.handle(scope, entry, message, isolation) : { metadata: entry, outcome: 'duplicate', events: [] });
-      }
-      return handled;
-    };
-    const handled = await transaction
-      .transaction((batchSavepoint) => handleAll(batchSavepoint, 'batch'))
-      .catch((error: unknown) => {
-        if (!(error instanceof NeedsIsolation)) throw error;
-        this.logger.debug({ messageId: error.messageId }, error.message);
-        return handleAll(transaction, 'message');
-      });
+    const handled: Handled[] = [];
+    for (const [index, message] of messages.entries()) {
+      const entry = metadata[index]!;
+      // A message id seen twice in one batch is claimed once: the first occurrence handles it.
+      const first = claimed.delete(entry.messageId);
+      handled.push(first ? await this.handle(transaction, entry, message, isolation) : { metadata: entry, outcome: 'duplicate', events: [] });
+    }
     await this.inbox.appendOutbox(
       transaction,
       handled.flatMap((result) => result.events),

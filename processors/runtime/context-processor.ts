@@ -19,6 +19,7 @@ export interface ContextProcessorOptions {
   readonly retryDelayMsMax: number;
   readonly batchSizeMax: number;
   readonly partitionsConcurrently: number;
+  readonly commitIntervalMs: number;
 }
 
 export interface ContextProcessorDependencies {
@@ -58,6 +59,7 @@ export class ContextProcessor {
         retryDelayMsMax: options.retryDelayMsMax,
         batchSizeMax: options.batchSizeMax,
         partitionsConcurrently: options.partitionsConcurrently,
+        commitIntervalMs: options.commitIntervalMs,
       },
       dependencies.logger,
     );

@@ -62,6 +62,7 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
       retryDelayMsMax: config.consumerRetryDelayMsMax,
       batchSizeMax: config.consumerBatchSizeMax,
       partitionsConcurrently: config.consumerPartitionsConcurrently,
+      commitIntervalMs: config.consumerCommitIntervalMs,
     },
     {
       kafka,

@@ -15,12 +15,14 @@ export async function startFleetProcessor(dependencies: {
   database: Knex;
   databaseUrl: URL;
   topics: { commands: string; events: string; results: string };
+  /** Processors started with the same group share its partitions. */
+  groupId?: string;
 }): Promise<ContextProcessor> {
   const processor = new ContextProcessor(
     {
       schema: 'fleet',
       topics: dependencies.topics,
-      groupId: uniqueName('test-fleet'),
+      groupId: dependencies.groupId ?? uniqueName('test-fleet'),
       databaseUrl: dependencies.databaseUrl,
       outboxBatchSizeMax: 100,
       outboxPollIntervalMs: 500,
@@ -28,6 +30,7 @@ export async function startFleetProcessor(dependencies: {
       retryDelayMsMax: 2_000,
       batchSizeMax: 200,
       partitionsConcurrently: 3,
+      commitIntervalMs: 200,
     },
     { ...dependencies, logger: silentLogger, handlers: fleetHandlers(new FleetRepository()) },
   );

@@ -54,6 +54,7 @@ describe('configuration from the environment', () => {
       host: '0.0.0.0',
       consumerBatchSizeMax: 200,
       consumerPartitionsConcurrently: 3,
+      consumerCommitIntervalMs: 1000,
       consumerRetryDelayMsMin: 200,
       consumerRetryDelayMsMax: 30000,
       outboxBatchSizeMax: 200,

@@ -62,7 +62,7 @@ describe('a batch of commands in one transaction', () => {
 
   const count = async (query: Knex.QueryBuilder): Promise<number> => Number(((await query.count({ count: '*' }).first()) as { count: string }).count);
 
-  const run = (messages: IncomingMessage[]) => fleet.transaction((transaction) => processor.processBatch(transaction, messages));
+  const run = (messages: IncomingMessage[]) => processor.processBatch(fleet, messages);
 
   it('keeps the accepted neighbours of a refused command and records only its rejection', async () => {
     const first = await registration('B-AT 1');
