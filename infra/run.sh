@@ -6,6 +6,7 @@
 #   run.sh stack ARGS...        infra/stack.sh ARGS (up|down|status|logs|clean)
 #   run.sh migrate|topics       apply the migrations / the topic declaration to the running stack
 #   run.sh token ARGS...        print a development token (tools/token.ts)
+#   run.sh replay ARGS...       inspect and replay a consumer group's dead letters (tools/replay.ts)
 #   run.sh dev                  stack up, migrations, topics, then the gateway and processors
 #   run.sh test [JEST ARGS...]  stack up, migrations, topics, type check, lint, every jest suite
 #   run.sh exec COMMAND...      run a command with the project's toolchain on PATH
@@ -65,6 +66,25 @@ run_tests() {
   return $status
 }
 
+# The replay tool writes gateway.dlq_replays, which only the gateway's login may: against the local
+# stack it connects as gateway_svc. A DATABASE_URL the caller set for another database wins (the
+# stack's own one, exported by a shell that sourced .stack/env, is the application login: replaced).
+replay_environment() {
+  local given_url="${DATABASE_URL:-}"
+  [[ -f "$STACK_DIR/env" ]] || return 0
+  load_stack_env
+  if [[ -n "$given_url" && "$given_url" != "$(sed -n 's/^DATABASE_URL=//p' "$STACK_DIR/env")" ]]; then
+    export DATABASE_URL="$given_url"
+    return 0
+  fi
+  DATABASE_URL="$(node -e '
+    const url = new URL(process.env.DATABASE_ADMIN_URL);
+    url.username = "gateway_svc";
+    url.password = process.env.DB_PASSWORD_GATEWAY_SVC;
+    process.stdout.write(url.toString());')"
+  export DATABASE_URL
+}
+
 task="${1:-}"
 [[ $# -gt 0 ]] && shift
 case "$task" in
@@ -73,12 +93,13 @@ case "$task" in
   migrate) bootstrap; load_stack_env; exec tsx tools/migrate.ts "$@" ;;
   topics) bootstrap; load_stack_env; exec tsx tools/topics.ts "$@" ;;
   token) bootstrap; load_stack_env; exec tsx tools/token.ts "$@" ;;
+  replay) bootstrap; replay_environment; exec tsx tools/replay.ts "$@" ;;
   bench) bootstrap; prepare_stack; exec node --import tsx bench/command-pipeline.bench.ts "$@" ;;
   dev) bootstrap; prepare_stack; exec tsx tools/dev.ts "$@" ;;
   test) bootstrap; run_tests "$@" ;;
   exec) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec "$@" ;;
   *)
-    echo "usage: infra/run.sh bootstrap|stack|migrate|topics|dev|test|exec ..." >&2
+    echo "usage: infra/run.sh bootstrap|stack|migrate|topics|dev|test|replay|exec ..." >&2
     exit 2
     ;;
 esac
