@@ -89,6 +89,10 @@ async function processor(setup: BenchSetup): Promise<string> {
       batchSizeMax: 200,
       partitionsConcurrently: 3,
       commitIntervalMs: 1_000,
+      attemptsMax: 3,
+      retryBackoffMsMin: 200,
+      retryBackoffMsMax: 2_000,
+      breaker: { windowSize: 100, failureShareMax: 0.5, openMs: 10_000 },
     },
     {
       kafka,

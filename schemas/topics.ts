@@ -1,3 +1,5 @@
+import { deadLetterTopicOf, retryTopicOf } from '../platform/failure-records';
+
 /**
  * Every topic the product uses, with its partition count, retention and clean-up policy. Topics
  * are never created implicitly (the brokers run with auto-creation off): `npm run topics` and every
@@ -49,9 +51,40 @@ function eventTopic(context: Context): TopicDeclaration {
   };
 }
 
+/** The consumer group of a context's processor. */
+export function processorGroupOf(context: Context): string {
+  return `${context}-processor`;
+}
+
+/**
+ * A consumer group's own retry and dead-letter topics (see platform/failure-records.ts): only that
+ * group reads them, so one group's failures never reach another group. Processors also create
+ * them at start-up when missing, for groups not declared here.
+ */
+export function failureTopics(groupId: string): TopicDeclaration[] {
+  return [
+    {
+      name: retryTopicOf(groupId),
+      partitions: COMMAND_PARTITIONS,
+      retentionMs: 7 * DAY_MS,
+      cleanupPolicy: 'delete',
+      purpose: `messages ${groupId} failed to process, waiting for their next attempt`,
+    },
+    {
+      name: deadLetterTopicOf(groupId),
+      partitions: 3,
+      // A dead letter may be a payment: it stays until someone has looked at it.
+      retentionMs: -1,
+      cleanupPolicy: 'delete',
+      purpose: `messages ${groupId} could not process; inspect and replay with npm run replay`,
+    },
+  ];
+}
+
 export const TOPICS: readonly TopicDeclaration[] = [
   ...CONTEXTS.map(commandTopic),
   ...CONTEXTS.map(eventTopic),
+  ...CONTEXTS.flatMap((context) => failureTopics(processorGroupOf(context))),
   {
     name: 'command.results',
     partitions: 3,

@@ -90,19 +90,21 @@ export class CommandStatusRepository {
   }
 
   /**
-   * Records a batch of results in one statement, each once: a redelivered result finds its row no
-   * longer pending and changes nothing. Returns the ids whose row changed now.
+   * Records a batch of results in one statement. Accepted and rejected are final: a redelivered
+   * result finds its row settled and changes nothing. Failed (dead-lettered) is not: a command
+   * replayed from the dead-letter topic may still be accepted or rejected. Returns the ids whose
+   * row changed now.
    */
   async applyResults(results: readonly CommandResultValue[]): Promise<string[]> {
     const byId = new Map<string, CommandResultValue>();
     for (const result of results) if (isUuid(result.commandId) && !byId.has(result.commandId)) byId.set(result.commandId, result);
     if (byId.size === 0) return [];
     const rows = [...byId.values()].map((result) => {
-      const status = result.status === 'accepted' ? 'accepted' : 'rejected';
+      const status: CommandStatus = result.status === 'accepted' || result.status === 'failed' ? result.status : 'rejected';
       return {
         command_id: result.commandId,
         status,
-        reason_code: result.reasonCode ?? (status === 'rejected' ? 'UNKNOWN' : null),
+        reason_code: result.reasonCode ?? (status === 'accepted' ? null : 'UNKNOWN'),
         message: result.message,
         aggregate_id: result.aggregateId,
         resource_location: result.resourcePath,
@@ -115,7 +117,7 @@ export class CommandStatusRepository {
               resource_location = r.resource_location, completed_at = r.completed_at
          FROM jsonb_to_recordset(?::jsonb) AS r(command_id uuid, status text, reason_code text, message text,
                                                 aggregate_id uuid, resource_location text, completed_at timestamptz)
-        WHERE s.command_id = r.command_id AND s.status = 'pending'
+        WHERE s.command_id = r.command_id AND s.status IN ('pending', 'failed')
     RETURNING s.command_id`,
       [JSON.stringify(rows)],
     );

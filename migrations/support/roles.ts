@@ -22,7 +22,7 @@ export async function ensureServiceRoles(
 ): Promise<void> {
   for (const role of roles) {
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(role)) throw new Error(`not a valid role name: ${JSON.stringify(role)}`);
-    await knex.raw(`
+    await racingOtherMigrations(knex, `
       DO $$
       BEGIN
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN
@@ -33,7 +33,31 @@ export async function ensureServiceRoles(
     const password = environment[passwordVariable(role)];
     if (password !== undefined && password !== '') {
       // Utility statements take no bind parameters; the literal is escaped by the driver's rules.
-      await knex.raw(`ALTER ROLE ${role} PASSWORD ${escapeLiteral(password)}`);
+      await racingOtherMigrations(knex, `ALTER ROLE ${role} PASSWORD ${escapeLiteral(password)}`);
+    }
+  }
+}
+
+/** What PostgreSQL says when two sessions change the same role at once, or create it twice. */
+const CONCURRENT_ROLE_CHANGE = new Set(['XX000', '23505', '42710']);
+const ATTEMPTS_MAX = 10;
+
+/**
+ * Runs a role statement in a savepoint (or a transaction of its own), again when another session
+ * changed the same role at the same moment. Roles belong to the whole cluster, so migrations of
+ * different databases (parallel test databases, several deployments sharing a server) can race.
+ */
+async function racingOtherMigrations(knex: Knex, statement: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await knex.transaction(async (savepoint) => {
+        await savepoint.raw(statement);
+      });
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= ATTEMPTS_MAX || typeof code !== 'string' || !CONCURRENT_ROLE_CHANGE.has(code)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     }
   }
 }

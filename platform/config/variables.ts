@@ -186,6 +186,42 @@ export const processorVariables = {
     defaultValue: '30000',
     parse: integer({ min: 100, max: 600_000 }),
   }),
+  failureAttemptsMax: variable({
+    name: 'FAILURE_ATTEMPTS_MAX',
+    description: 'processing attempts a failing message gets in all before it is dead-lettered',
+    defaultValue: '3',
+    parse: integer({ min: 1, max: 20 }),
+  }),
+  failureRetryBackoffMsMin: variable({
+    name: 'FAILURE_RETRY_BACKOFF_MS_MIN',
+    description: 'wait before the first retry of a failed message, doubling with each attempt',
+    defaultValue: '1000',
+    parse: integer({ min: 10, max: 3_600_000 }),
+  }),
+  failureRetryBackoffMsMax: variable({
+    name: 'FAILURE_RETRY_BACKOFF_MS_MAX',
+    description: 'longest wait between two attempts of a failed message',
+    defaultValue: '60000',
+    parse: integer({ min: 10, max: 86_400_000 }),
+  }),
+  breakerWindowSize: variable({
+    name: 'BREAKER_WINDOW_SIZE',
+    description: 'how many of the latest messages the breaker judges the failure share over',
+    defaultValue: '100',
+    parse: integer({ min: 1, max: 100_000 }),
+  }),
+  breakerFailurePercentMax: variable({
+    name: 'BREAKER_FAILURE_PERCENT_MAX',
+    description: 'the group stops when more than this percentage of the window failed',
+    defaultValue: '50',
+    parse: integer({ min: 1, max: 100 }),
+  }),
+  breakerOpenMs: variable({
+    name: 'BREAKER_OPEN_MS',
+    description: 'how long a stopped group waits before it lets messages through again',
+    defaultValue: '60000',
+    parse: integer({ min: 100, max: 86_400_000 }),
+  }),
   outboxBatchSizeMax: variable({
     name: 'OUTBOX_BATCH_SIZE_MAX',
     description: 'most outbox rows the relay publishes in one transaction',

@@ -1,12 +1,18 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Knex } from 'knex';
+import { FailureHeader, headerText } from '../../platform/failure-records';
 import type { Logger } from '../../platform/logger';
-import type { CommandProcessor } from './command-processor';
+import { readMetadata } from '../../platform/message-headers';
+import type { Metrics } from '../../platform/metrics';
+import type { Breaker } from './breaker';
+import type { CommandProcessor, MessageResult } from './command-processor';
+import type { FailedMessage, FailureRouter } from './failure-router';
+import { classify, describe } from './failures';
 
 export interface CommandConsumerOptions {
   readonly topic: string;
   readonly groupId: string;
-  /** Waits after a failed batch before it is delivered again, doubling up to the maximum. */
+  /** Waits while a dependency is down, doubling from the minimum up to the maximum. */
   readonly retryDelayMsMin: number;
   readonly retryDelayMsMax: number;
   /** Most messages handed to one batch (one transaction). */
@@ -17,27 +23,45 @@ export interface CommandConsumerOptions {
   readonly commitIntervalMs: number;
 }
 
+type PauseReason = 'outage' | 'retry-not-due' | 'breaker-open';
+
 /**
- * The consumer loop: one PostgreSQL transaction per batch (CommandProcessor), offsets stored only
- * after the transaction commits and committed to Kafka on an interval.
+ * The consumer loop of one group over its commands topic and its own retry topic. One PostgreSQL
+ * transaction per batch (CommandProcessor); offsets stored only after the transaction commits and
+ * the batch's failed messages are acknowledged on their retry or dead-letter topic; stored
+ * offsets committed to Kafka on an interval.
  *
- * A throwing batch handler makes the client seek back and deliver the batch again, so a failed
- * batch is rolled back and thrown only after a capped backoff; nothing past it is committed.
- * Telling poison messages from outages (and routing the former to retry and dead-letter topics)
- * is the job of the failure-path layer above this loop.
+ * Failures never block a partition: a failed message moves to the retry topic (processed no
+ * earlier than its due time: the retry partition pauses until then) or the dead-letter topic.
+ * An outage (database, registry or broker away) pauses the partition with a capped backoff and
+ * delivers the same batch again; it never dead-letters anything. When too large a share of recent
+ * messages fails, the breaker stops the group instead of emptying its input into the DLQ.
  */
 export class CommandConsumer {
   private consumer: KafkaJS.Consumer | undefined;
   /** Per partition, so that one failing partition does not slow another's backoff. */
-  private readonly consecutiveFailures = new Map<number, number>();
+  private readonly consecutiveOutages = new Map<string, number>();
+  private readonly resumeTimers = new Map<string, { timer: NodeJS.Timeout; reason: PauseReason }>();
+  private readonly pauses;
+  private readonly pausedGauge;
+  private readonly breakerGauge;
+  private readonly processed;
 
   constructor(
     private readonly kafka: KafkaJS.Kafka,
     private readonly database: Knex,
     private readonly processor: CommandProcessor,
+    private readonly router: FailureRouter,
+    private readonly breaker: Breaker,
     private readonly options: CommandConsumerOptions,
+    metrics: Metrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.pauses = metrics.counter('processor_partition_pauses_total', 'Times a partition was paused, by reason');
+    this.pausedGauge = metrics.gauge('processor_paused_partitions', 'Partitions paused now, by reason');
+    this.breakerGauge = metrics.gauge('processor_breaker_open', '1 while the group\'s breaker has stopped it');
+    this.processed = metrics.counter('processor_messages_total', 'Messages handled, by outcome');
+  }
 
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({
@@ -48,7 +72,7 @@ export class CommandConsumer {
     });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.options.topic] });
+    await consumer.subscribe({ topics: [this.options.topic, this.router.retryTopic] });
     await consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrently,
@@ -56,32 +80,140 @@ export class CommandConsumer {
     });
   }
 
-  /** Stops fetching, lets the batch in hand finish and commit, and leaves the group. */
+  /** Stops fetching, lets the batches in hand finish and commit, and leaves the group. */
   async stop(): Promise<void> {
+    for (const { timer } of this.resumeTimers.values()) clearTimeout(timer);
+    this.resumeTimers.clear();
     await this.consumer?.disconnect();
   }
 
   private async handleBatch(payload: KafkaJS.EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale()) return;
-    try {
-      const outcomes = await this.processor.processBatch(this.database, batch.messages);
-      this.logger.debug({ topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0]?.offset, outcomes }, 'batch handled');
-    } catch (error) {
-      const failures = (this.consecutiveFailures.get(batch.partition) ?? 0) + 1;
-      this.consecutiveFailures.set(batch.partition, failures);
-      const delayMs = Math.min(this.options.retryDelayMsMin * 2 ** (failures - 1), this.options.retryDelayMsMax);
-      this.logger.error(
-        { err: error, topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0]?.offset, delayMs },
-        'batch failed and was rolled back; it will be delivered again',
-      );
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      throw error;
+    const breaker = this.breaker.state;
+    if (breaker.state === 'open') {
+      this.pause(batch.topic, batch.partition, breaker.until.getTime() - Date.now(), 'breaker-open');
+      return;
     }
-    this.consecutiveFailures.delete(batch.partition);
-    const last = batch.messages.at(-1);
-    // Resolving stores last + 1, the next offset to read, for the next commit. A crash before that
-    // commit delivers the batch again, and the inbox turns it into duplicates.
+    // A retry is processed no earlier than its due time: handle what is due, wait for the rest.
+    let messages = batch.messages;
+    let notDueForMs: number | undefined;
+    if (batch.topic === this.router.retryTopic) {
+      const now = Date.now();
+      const firstNotDue = messages.findIndex((message) => dueAtMs(message) > now);
+      if (firstNotDue >= 0) {
+        notDueForMs = dueAtMs(messages[firstNotDue]!) - now;
+        messages = messages.slice(0, firstNotDue);
+      }
+    }
+    if (messages.length > 0 && !(await this.handle(batch.topic, batch.partition, messages))) return;
+    // Everything handled is stored as done; what was not due is delivered again after the pause.
+    const last = messages.at(-1);
     if (last !== undefined) payload.resolveOffset(last.offset);
+    if (notDueForMs !== undefined) this.pause(batch.topic, batch.partition, notDueForMs, 'retry-not-due');
+  }
+
+  /** Processes and routes the messages; false when nothing may be stored as done (an outage or an open breaker). */
+  private async handle(topic: string, partition: number, messages: readonly KafkaJS.KafkaMessage[]): Promise<boolean> {
+    const key = `${topic}:${partition}`;
+    let results: MessageResult[];
+    try {
+      results = await this.processor.processBatch(this.database, messages);
+    } catch (error) {
+      this.waitOutOutage(topic, partition, error);
+      return false;
+    }
+    const failures: FailedMessage[] = [];
+    results.forEach((result, index) => {
+      this.processed.inc({ group: this.options.groupId, topic, outcome: result.outcome });
+      if (result.outcome === 'failed') failures.push({ topic, partition, message: messages[index]!, kind: result.kind, errorClass: result.errorClass, error: result.error });
+    });
+    if (this.breaker.record(messages.length - failures.length, failures.length)) {
+      const state = this.breaker.state;
+      this.breakerGauge.set({ group: this.options.groupId }, 1);
+      this.logger.error(
+        { group: this.options.groupId, reason: state.state === 'open' ? state.reason : undefined, until: state.state === 'open' ? state.until.toISOString() : undefined },
+        'breaker open: the group stops instead of dead-lettering its input; fix the cause, it tries again after the pause',
+      );
+      if (state.state === 'open') this.pause(topic, partition, state.until.getTime() - Date.now(), 'breaker-open');
+      return false;
+    }
+    this.breakerGauge.set({ group: this.options.groupId }, 0);
+    if (failures.length > 0) {
+      const routes = this.router.plan(failures);
+      try {
+        await this.router.send(routes);
+        for (const route of routes) {
+          const metadata = route.to === 'dead-letter' ? readableMetadata(route.failed.message) : null;
+          if (metadata !== null) await this.processor.recordFailed(this.database, metadata, route.failed.errorClass, describe(route.failed.error));
+        }
+      } catch (error) {
+        this.waitOutOutage(topic, partition, error);
+        return false;
+      }
+    }
+    this.consecutiveOutages.delete(key);
+    return true;
+  }
+
+  private waitOutOutage(topic: string, partition: number, error: unknown): void {
+    const key = `${topic}:${partition}`;
+    const outages = (this.consecutiveOutages.get(key) ?? 0) + 1;
+    this.consecutiveOutages.set(key, outages);
+    const delayMs = Math.min(this.options.retryDelayMsMin * 2 ** (outages - 1), this.options.retryDelayMsMax);
+    const { kind } = classify(error);
+    this.logger[kind === 'transient' ? 'warn' : 'error'](
+      { err: error, topic, partition, delayMs, outages, kind },
+      kind === 'transient'
+        ? 'a dependency is unavailable; the partition waits and the batch runs again'
+        : 'the batch failed outside any one message; the partition waits and the batch runs again',
+    );
+    this.pause(topic, partition, delayMs, 'outage');
+  }
+
+  /** Stops fetching the partition for `ms`; the batch's unresolved messages are delivered again after it. */
+  private pause(topic: string, partition: number, ms: number, reason: PauseReason): void {
+    const key = `${topic}:${partition}`;
+    const consumer = this.consumer;
+    if (consumer === undefined || this.resumeTimers.has(key)) return;
+    consumer.pause([{ topic, partitions: [partition] }]);
+    this.pauses.inc({ group: this.options.groupId, topic, reason });
+    const timer = setTimeout(
+      () => {
+        this.resumeTimers.delete(key);
+        this.updatePausedGauge();
+        try {
+          consumer.resume([{ topic, partitions: [partition] }]);
+        } catch (error) {
+          // The partition moved to another member meanwhile: nothing to resume here.
+          this.logger.debug({ err: error, topic, partition }, 'could not resume a partition');
+        }
+      },
+      Math.max(ms, 0),
+    );
+    this.resumeTimers.set(key, { timer, reason });
+    this.updatePausedGauge();
+    if (reason !== 'retry-not-due') this.logger.warn({ topic, partition, pausedForMs: Math.round(ms), reason }, 'partition paused');
+  }
+
+  private updatePausedGauge(): void {
+    for (const reason of ['outage', 'retry-not-due', 'breaker-open'] as const) {
+      const count = [...this.resumeTimers.values()].filter((paused) => paused.reason === reason).length;
+      this.pausedGauge.set({ group: this.options.groupId, reason }, count);
+    }
+  }
+}
+
+function dueAtMs(message: KafkaJS.KafkaMessage): number {
+  const dueAt = headerText(message.headers ?? {}, FailureHeader.dueAt);
+  const time = dueAt === null ? Number.NaN : Date.parse(dueAt);
+  return Number.isNaN(time) ? 0 : time;
+}
+
+function readableMetadata(message: KafkaJS.KafkaMessage): ReturnType<typeof readMetadata> | null {
+  try {
+    return readMetadata(message.headers ?? {});
+  } catch {
+    return null;
   }
 }

@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import type { AvroCodec } from '../../platform/avro-codec';
+import type { ErrorClass } from '../../platform/failure-records';
 import type { Logger } from '../../platform/logger';
-import { readMetadata, type MessageMetadata, type RawHeaders } from '../../platform/message-headers';
+import { MissingHeaderError, readMetadata, type MessageMetadata, type RawHeaders } from '../../platform/message-headers';
 import type { CommandHandler, Decision, Rejection } from './command-handler';
+import { handlerErrorClass, isTransient, PoisonMessageError } from './failures';
 import type { InboxOutcome, IntegrationRepository, OutboxEvent } from './integration.repository';
 
 export const COMMAND_RESULT_TYPE = 'platform.CommandResult';
@@ -30,9 +32,43 @@ class NeedsIsolation extends Error {
   }
 }
 
+/** A handler failed on one message of the optimistic pass; the pass is rolled back. */
+class MessageFailure extends Error {
+  constructor(
+    readonly failedMessage: Prepared,
+    readonly failure: unknown,
+  ) {
+    super(`message ${failedMessage.metadata.messageId} of the batch failed`, { cause: failure });
+  }
+}
+
 type Isolation = 'batch' | 'message';
 
 export type ProcessOutcome = 'accepted' | 'rejected' | 'duplicate' | 'ignored';
+
+/**
+ * What became of one message of a batch. A failed message left nothing in the database (not even
+ * an inbox row, so a retry or a replay can still process it); the caller routes it.
+ */
+export type MessageResult =
+  | { readonly outcome: ProcessOutcome }
+  | {
+      readonly outcome: 'failed';
+      readonly kind: 'poison' | 'handler';
+      readonly errorClass: ErrorClass;
+      readonly error: unknown;
+      /** Null when the headers could not be read. */
+      readonly metadata: MessageMetadata | null;
+    };
+
+type FailedResult = Extract<MessageResult, { outcome: 'failed' }>;
+
+/** A message read and decoded before its transaction: its metadata, handler and typed command. */
+interface Prepared {
+  readonly metadata: MessageMetadata;
+  readonly handler: CommandHandler | undefined;
+  readonly command: unknown;
+}
 
 interface Handled {
   readonly metadata: MessageMetadata;
@@ -42,17 +78,24 @@ interface Handled {
 }
 
 /**
- * Handles a batch of commands in one transaction: the inbox rows (durable dedupe on the
- * message id), the state changes and the outbox rows (the events and the command results) commit
+ * Handles a batch of commands in one transaction: the inbox rows (durable dedupe on the message
+ * id), the state changes and the outbox rows (the events and the command results) commit
  * together or not at all. The inbox claims the whole batch in one statement and the outbox takes
  * the whole batch's rows in another, so the per-message cost is the handler's own statements.
  *
  * Most commands are accepted, so the batch first runs optimistically, without savepoints. When
  * the database refuses a command's writes (a unique plate, an overlapping booking), that
- * transaction is rolled back and the batch runs again with one savepoint per message, so a refused command
- * leaves no trace but its rejection and does not undo its neighbours. (A rejection by the pure
- * domain rule happens before any write and needs no savepoint.) A handler that throws fails the
- * whole batch, which is rolled back.
+ * transaction is rolled back and the batch runs again with one savepoint per message, so a refused
+ * command leaves no trace but its rejection and does not undo its neighbours. (A rejection by the
+ * pure domain rule happens before any write and needs no savepoint.)
+ *
+ * Messages are read and decoded before the transaction: one that cannot be (a missing header,
+ * bytes that are not Avro, a schema id the registry does not know, a record the handler cannot
+ * read) is poison and is left out. A handler that throws on one message fails the optimistic
+ * pass too; in the savepoint-per-message pass that follows, its savepoint and its inbox claim are
+ * rolled back and it is reported as failed, so a retry can still process it. Infrastructure
+ * trouble (the database or the registry away, a deadlock) fails the whole batch: it throws, having
+ * committed nothing, and the batch is delivered again.
  */
 export class CommandProcessor {
   private readonly handlers: Map<string, CommandHandler>;
@@ -69,53 +112,144 @@ export class CommandProcessor {
   }
 
   /**
-   * Handles a batch in a transaction of its own and commits it; the outcome of each message, in
-   * the order given. Nothing is committed when it throws.
+   * Handles a batch in a transaction of its own and commits it; the result of each message, in
+   * the order given. Throws, having committed nothing, when infrastructure fails.
    */
-  async processBatch(database: Knex, messages: readonly IncomingMessage[]): Promise<ProcessOutcome[]> {
+  async processBatch(database: Knex, messages: readonly IncomingMessage[]): Promise<MessageResult[]> {
+    const results: (MessageResult | undefined)[] = new Array<MessageResult | undefined>(messages.length);
+    const prepared: (Prepared | undefined)[] = [];
+    for (const [index, message] of messages.entries()) {
+      const read = await this.prepare(message);
+      if ('outcome' in read) results[index] = read;
+      else prepared[index] = read;
+    }
+    const pass = async (isolation: Isolation): Promise<void> => {
+      const live = messages.map((_, index) => index).filter((index) => results[index] === undefined);
+      const outcomes = await database.transaction((transaction) =>
+        this.processIn(
+          transaction,
+          live.map((index) => prepared[index]!),
+          isolation,
+        ),
+      );
+      live.forEach((index, position) => {
+        const outcome = outcomes[position]!;
+        results[index] = typeof outcome === 'string' ? { outcome } : outcome;
+      });
+    };
     try {
-      return await database.transaction((transaction) => this.processIn(transaction, messages, 'batch'));
+      await pass('batch');
     } catch (error) {
-      if (!(error instanceof NeedsIsolation)) throw error;
-      this.logger.debug({ messageId: error.messageId }, error.message);
-      return database.transaction((transaction) => this.processIn(transaction, messages, 'message'));
+      if (error instanceof MessageFailure && !isTransient(error.failure)) {
+        // The failed message is not run again in this delivery: one attempt, one run.
+        const index = prepared.findIndex((candidate) => candidate === error.failedMessage);
+        results[index] = { outcome: 'failed', kind: 'handler', errorClass: handlerErrorClass(error.failure), error: error.failure, metadata: error.failedMessage.metadata };
+      } else if (!(error instanceof NeedsIsolation)) {
+        throw error instanceof MessageFailure ? error.failure : error;
+      }
+      this.logger.debug({ err: error }, 'the optimistic pass failed on one message; the batch runs again one savepoint per message');
+      await pass('message');
+    }
+    return results as MessageResult[];
+  }
+
+  /**
+   * Writes a command result saying the command failed (it went to the dead-letter topic), so that
+   * whoever waits for it learns so. No inbox row: a replay can still process the command.
+   */
+  async recordFailed(database: Knex, metadata: MessageMetadata, errorClass: string, message: string): Promise<void> {
+    const now = this.clock();
+    await database.transaction((transaction) =>
+      this.inbox.appendOutbox(transaction, [this.resultEvent(metadata, { status: 'failed', reasonCode: errorClass, message }, now)]),
+    );
+  }
+
+  /** Reads the headers and decodes the value; a message that cannot be read is a poison result. */
+  private async prepare(message: IncomingMessage): Promise<Prepared | FailedResult> {
+    let metadata: MessageMetadata;
+    try {
+      metadata = readMetadata(message.headers ?? {});
+    } catch (error) {
+      if (!(error instanceof MissingHeaderError)) throw error;
+      return poison(new PoisonMessageError('poison/missing-header', error.message), null);
+    }
+    const handler = this.handlers.get(metadata.messageType);
+    if (handler === undefined) return { metadata, handler, command: undefined };
+    if (message.value === null || message.value.length === 0) {
+      return poison(new PoisonMessageError('poison/undecodable', `message ${metadata.messageId} has no value`), metadata);
+    }
+    let decoded: unknown;
+    try {
+      decoded = await this.codec.decode(message.value);
+    } catch (error) {
+      const shape = error as { name?: unknown; status?: unknown };
+      if (shape.name === 'ResponseError' && shape.status === 404) {
+        return poison(new PoisonMessageError('poison/unknown-schema', `the registry knows no schema for this value: ${(error as Error).message}`, { cause: error }), metadata);
+      }
+      if (isTransient(error)) throw error;
+      return poison(new PoisonMessageError('poison/undecodable', `the value is not a readable Avro record: ${(error as Error).message}`, { cause: error }), metadata);
+    }
+    try {
+      return { metadata, handler, command: handler.parse(decoded) };
+    } catch (error) {
+      return poison(new PoisonMessageError('poison/unreadable', `${metadata.messageType} cannot read this record: ${(error as Error).message}`, { cause: error }), metadata);
     }
   }
 
-  private async processIn(transaction: Knex.Transaction, messages: readonly IncomingMessage[], isolation: Isolation): Promise<ProcessOutcome[]> {
-    const metadata = messages.map((message) => readMetadata(message.headers ?? {}));
+  /**
+   * One pass over the batch. In 'batch' isolation a refusal or a failure aborts the pass (the
+   * caller runs it again in 'message' isolation); in 'message' isolation each message runs in a
+   * savepoint, and a failed one is rolled back, unclaimed and reported.
+   */
+  private async processIn(transaction: Knex.Transaction, messages: readonly Prepared[], isolation: Isolation): Promise<(ProcessOutcome | FailedResult)[]> {
     const claimed = await this.inbox.claimInbox(
       transaction,
-      metadata.map((entry) => ({ messageId: entry.messageId, messageType: entry.messageType, correlationId: entry.correlationId })),
+      messages.map(({ metadata }) => ({ messageId: metadata.messageId, messageType: metadata.messageType, correlationId: metadata.correlationId })),
     );
-    const handled: Handled[] = [];
-    for (const [index, message] of messages.entries()) {
-      const entry = metadata[index]!;
+    const handled: (Handled | FailedResult)[] = [];
+    for (const message of messages) {
       // A message id seen twice in one batch is claimed once: the first occurrence handles it.
-      const first = claimed.delete(entry.messageId);
-      handled.push(first ? await this.handle(transaction, entry, message, isolation) : { metadata: entry, outcome: 'duplicate', events: [] });
+      if (!claimed.delete(message.metadata.messageId)) {
+        handled.push({ metadata: message.metadata, outcome: 'duplicate', events: [] });
+        continue;
+      }
+      if (isolation === 'batch') {
+        try {
+          handled.push(await this.handle(transaction, message, isolation));
+        } catch (error) {
+          if (error instanceof NeedsIsolation) throw error;
+          throw new MessageFailure(message, error);
+        }
+        continue;
+      }
+      try {
+        handled.push(await transaction.transaction((savepoint) => this.handle(savepoint, message, isolation)));
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        await this.inbox.unclaim(transaction, message.metadata.messageId);
+        handled.push({ outcome: 'failed', kind: 'handler', errorClass: handlerErrorClass(error), error, metadata: message.metadata });
+      }
     }
+    const done = handled.filter((result): result is Handled => result.outcome !== 'failed');
     await this.inbox.appendOutbox(
       transaction,
-      handled.flatMap((result) => result.events),
+      done.flatMap((result) => result.events),
     );
     await this.inbox.setOutcomes(
       transaction,
-      handled
+      done
         .filter((result) => result.outcome === 'rejected' || result.outcome === 'ignored')
         .map((result) => ({ messageId: result.metadata.messageId, outcome: result.outcome as InboxOutcome, reasonCode: result.reasonCode })),
     );
-    return handled.map((result) => result.outcome);
+    return handled.map((result) => (result.outcome === 'failed' ? result : result.outcome));
   }
 
-  private async handle(transaction: Knex.Transaction, metadata: MessageMetadata, message: IncomingMessage, isolation: Isolation): Promise<Handled> {
-    const handler = this.handlers.get(metadata.messageType);
+  private async handle(transaction: Knex.Transaction, prepared: Prepared, isolation: Isolation): Promise<Handled> {
+    const { metadata, handler, command } = prepared;
     if (handler === undefined) {
       this.logger.warn({ messageId: metadata.messageId, messageType: metadata.messageType }, 'no handler for this message type; ignored');
       return { metadata, outcome: 'ignored', events: [] };
     }
-    if (message.value === null) throw new Error(`message ${metadata.messageId} has no value`);
-    const command = handler.parse(await this.codec.decode(message.value));
     const context = { metadata, now: this.clock() };
     let decision: Decision = handler.decide(await handler.load(transaction, command), command, context);
     if (decision.kind === 'accepted' && isolation === 'batch') {
@@ -166,28 +300,51 @@ export class CommandProcessor {
             occurredAt: now,
           }))
         : [];
-    const result = {
-      commandId: command.messageId,
-      commandType: command.messageType,
-      status: decision.kind,
-      reasonCode: decision.kind === 'rejected' ? decision.reasonCode : null,
-      message: decision.kind === 'rejected' ? decision.message : null,
-      aggregateId: decision.kind === 'accepted' ? decision.aggregateId : null,
-      resourcePath: decision.kind === 'accepted' ? decision.resourcePath : null,
-      completedAt: now.getTime(),
-    };
-    events.push({
+    events.push(
+      this.resultEvent(
+        command,
+        decision.kind === 'accepted'
+          ? { status: 'accepted', aggregateId: decision.aggregateId, resourcePath: decision.resourcePath }
+          : { status: 'rejected', reasonCode: decision.reasonCode, message: decision.message },
+        now,
+      ),
+    );
+    return events;
+  }
+
+  /** The command's result for the gateway, on the results topic keyed by command id. */
+  private resultEvent(
+    command: MessageMetadata,
+    outcome: { status: 'accepted' | 'rejected' | 'failed'; reasonCode?: string; message?: string; aggregateId?: string; resourcePath?: string | null },
+    now: Date,
+  ): OutboxEvent {
+    return {
       topic: this.topics.results,
       key: command.messageId,
       aggregateType: 'command',
       aggregateId: command.messageId,
       eventType: COMMAND_RESULT_TYPE,
-      payload: result,
-      headers: headersFor(caused(COMMAND_RESULT_TYPE), command.traceparent),
+      payload: {
+        commandId: command.messageId,
+        commandType: command.messageType,
+        status: outcome.status,
+        reasonCode: outcome.reasonCode ?? null,
+        message: outcome.message ?? null,
+        aggregateId: outcome.aggregateId ?? null,
+        resourcePath: outcome.resourcePath ?? null,
+        completedAt: now.getTime(),
+      },
+      headers: headersFor(
+        { correlation: command.correlationId, causation: command.messageId, actor: command.actor, messageType: COMMAND_RESULT_TYPE },
+        command.traceparent,
+      ),
       occurredAt: now,
-    });
-    return events;
+    };
   }
+}
+
+function poison(error: PoisonMessageError, metadata: MessageMetadata | null): FailedResult {
+  return { outcome: 'failed', kind: 'poison', errorClass: error.errorClass, error, metadata };
 }
 
 function headersFor(

@@ -2,9 +2,12 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Knex } from 'knex';
 import type { AvroCodec } from '../../platform/avro-codec';
 import type { Logger } from '../../platform/logger';
+import { Metrics } from '../../platform/metrics';
+import { Breaker, type BreakerOptions } from './breaker';
 import type { CommandHandler } from './command-handler';
 import { CommandConsumer } from './command-consumer';
 import { CommandProcessor } from './command-processor';
+import { FailureRouter } from './failure-router';
 import { IntegrationRepository, type IntegrationSchema } from './integration.repository';
 import { OutboxRelay } from './outbox-relay';
 
@@ -20,6 +23,11 @@ export interface ContextProcessorOptions {
   readonly batchSizeMax: number;
   readonly partitionsConcurrently: number;
   readonly commitIntervalMs: number;
+  /** Attempts a failing message gets before it is dead-lettered, and the waits between them. */
+  readonly attemptsMax: number;
+  readonly retryBackoffMsMin: number;
+  readonly retryBackoffMsMax: number;
+  readonly breaker: BreakerOptions;
 }
 
 export interface ContextProcessorDependencies {
@@ -29,6 +37,8 @@ export interface ContextProcessorDependencies {
   readonly codec: AvroCodec;
   readonly logger: Logger;
   readonly handlers: readonly CommandHandler[];
+  /** Where the processor counts what it does; a fresh registry when not given. */
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -37,9 +47,21 @@ export interface ContextProcessorDependencies {
  */
 export class ContextProcessor {
   readonly relay: OutboxRelay;
+  readonly metrics: Metrics;
   private readonly consumer: CommandConsumer;
+  private readonly router: FailureRouter;
 
-  constructor(options: ContextProcessorOptions, dependencies: ContextProcessorDependencies) {
+  constructor(
+    options: ContextProcessorOptions,
+    private readonly dependencies: ContextProcessorDependencies,
+  ) {
+    this.metrics = dependencies.metrics ?? new Metrics();
+    this.router = new FailureRouter(
+      dependencies.producer,
+      { groupId: options.groupId, attemptsMax: options.attemptsMax, backoffMsMin: options.retryBackoffMsMin, backoffMsMax: options.retryBackoffMsMax },
+      this.metrics,
+      dependencies.logger,
+    );
     const integration = new IntegrationRepository(options.schema);
     const processor = new CommandProcessor(
       integration,
@@ -52,6 +74,8 @@ export class ContextProcessor {
       dependencies.kafka,
       dependencies.database,
       processor,
+      this.router,
+      new Breaker(options.breaker),
       {
         topic: options.topics.commands,
         groupId: options.groupId,
@@ -61,6 +85,7 @@ export class ContextProcessor {
         partitionsConcurrently: options.partitionsConcurrently,
         commitIntervalMs: options.commitIntervalMs,
       },
+      this.metrics,
       dependencies.logger,
     );
     this.relay = new OutboxRelay(
@@ -80,6 +105,13 @@ export class ContextProcessor {
   }
 
   async start(): Promise<void> {
+    const admin = this.dependencies.kafka.admin();
+    await admin.connect();
+    try {
+      await this.router.ensureTopics(admin);
+    } finally {
+      await admin.disconnect();
+    }
     await this.relay.start();
     await this.consumer.start();
   }

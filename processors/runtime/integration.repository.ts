@@ -84,6 +84,11 @@ export class IntegrationRepository {
     return new Set(inserted.map((row) => row.message_id));
   }
 
+  /** Takes back a claim made in this transaction, for a message that failed and will be tried again. */
+  async unclaim(transaction: Knex.Transaction, messageId: string): Promise<void> {
+    await transaction.withSchema(this.schema).table('inbox_processed_messages').where('message_id', messageId).delete();
+  }
+
   /** Corrects the outcomes recorded for messages handled in this transaction (one statement per distinct outcome). */
   async setOutcomes(
     transaction: Knex.Transaction,

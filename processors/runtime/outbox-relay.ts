@@ -97,17 +97,49 @@ export class OutboxRelay {
     );
   }
 
+  /**
+   * LISTENs on the context's channel. A lost connection is not fatal: polling carries on, and the
+   * listener connects again with a capped backoff for as long as the relay runs.
+   */
   private async listen(): Promise<void> {
     const listener = new pg.Client({ connectionString: this.options.listenUrl.toString(), application_name: `${this.options.schema}-outbox-relay` });
     listener.on('notification', () => {
       this.notified = true;
       this.wake?.();
     });
-    // A lost listening connection is not fatal: polling carries on until the next start.
-    listener.on('error', (error) => this.logger.warn({ err: error }, 'outbox listener connection lost; polling only'));
-    await listener.connect();
-    await listener.query(`LISTEN ${this.options.schema}_outbox`);
+    let connected = false;
+    let lost = false;
+    const onLost = (error?: Error) => {
+      // A connect that fails is the caller's to retry; only an established listener is mourned here.
+      if (lost || !connected) return;
+      lost = true;
+      if (this.listener === listener) this.listener = undefined;
+      if (!this.running) return;
+      this.logger.warn({ err: error }, 'outbox listener connection lost; polling until it is back');
+      this.relisten(1);
+    };
+    listener.on('error', onLost);
+    listener.on('end', () => onLost());
+    try {
+      await listener.connect();
+      await listener.query(`LISTEN ${this.options.schema}_outbox`);
+    } catch (error) {
+      await listener.end().catch(() => undefined);
+      throw error;
+    }
     this.listener = listener;
+    connected = true;
+  }
+
+  private relisten(attempt: number): void {
+    const delayMs = Math.min(100 * 2 ** attempt, this.options.retryDelayMsMax);
+    setTimeout(() => {
+      if (!this.running || this.listener !== undefined) return;
+      this.listen().then(
+        () => this.logger.info('outbox listener connected again'),
+        () => this.relisten(attempt + 1),
+      );
+    }, delayMs).unref();
   }
 
   private async run(): Promise<void> {

@@ -12,13 +12,14 @@ import { createIdempotentProducer, createKafka } from '../../platform/kafka';
 import { Lifecycle } from '../../platform/lifecycle';
 import { createLogger } from '../../platform/logger';
 import { createSchemaRegistry } from '../../platform/schema-registry';
+import { processorGroupOf, type Context } from '../../schemas/topics';
 import type { CommandHandler } from './command-handler';
 import { ContextProcessor } from './context-processor';
 import type { IntegrationSchema } from './integration.repository';
 
 export interface ContextDefinition {
-  /** The process name in logs and client ids, e.g. fleet. */
-  readonly service: string;
+  /** The bounded context, which names the process in logs and client ids and its consumer group. */
+  readonly service: Context;
   readonly schema: IntegrationSchema;
   readonly commandsTopic: string;
   readonly eventsTopic: string;
@@ -54,7 +55,7 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
     {
       schema: definition.schema,
       topics: { commands: definition.commandsTopic, events: definition.eventsTopic, results: COMMAND_RESULTS_TOPIC },
-      groupId: `${definition.service}-processor`,
+      groupId: processorGroupOf(definition.service),
       databaseUrl: config.databaseUrl,
       outboxBatchSizeMax: config.outboxBatchSizeMax,
       outboxPollIntervalMs: config.outboxPollIntervalMs,
@@ -63,6 +64,10 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
       batchSizeMax: config.consumerBatchSizeMax,
       partitionsConcurrently: config.consumerPartitionsConcurrently,
       commitIntervalMs: config.consumerCommitIntervalMs,
+      attemptsMax: config.failureAttemptsMax,
+      retryBackoffMsMin: config.failureRetryBackoffMsMin,
+      retryBackoffMsMax: config.failureRetryBackoffMsMax,
+      breaker: { windowSize: config.breakerWindowSize, failureShareMax: config.breakerFailurePercentMax / 100, openMs: config.breakerOpenMs },
     },
     {
       kafka,

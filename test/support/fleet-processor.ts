@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { AvroCodec } from '../../platform/avro-codec';
 import { fleetHandlers } from '../../processors/fleet/fleet.handlers';
 import { FleetRepository } from '../../processors/fleet/fleet.repository';
-import { ContextProcessor } from '../../processors/runtime/context-processor';
+import type { CommandHandler } from '../../processors/runtime/command-handler';
+import { ContextProcessor, type ContextProcessorOptions } from '../../processors/runtime/context-processor';
 import { uniqueName } from './names';
 import { silentLogger } from './silent-logger';
 
@@ -17,6 +18,10 @@ export async function startFleetProcessor(dependencies: {
   topics: { commands: string; events: string; results: string };
   /** Processors started with the same group share its partitions. */
   groupId?: string;
+  /** Instead of the fleet context's own handlers. */
+  handlers?: CommandHandler[];
+  /** Overrides of the settings below. */
+  options?: Partial<ContextProcessorOptions>;
 }): Promise<ContextProcessor> {
   const processor = new ContextProcessor(
     {
@@ -31,8 +36,13 @@ export async function startFleetProcessor(dependencies: {
       batchSizeMax: 200,
       partitionsConcurrently: 3,
       commitIntervalMs: 200,
+      attemptsMax: 3,
+      retryBackoffMsMin: 200,
+      retryBackoffMsMax: 2_000,
+      breaker: { windowSize: 100, failureShareMax: 0.5, openMs: 10_000 },
+      ...dependencies.options,
     },
-    { ...dependencies, logger: silentLogger, handlers: fleetHandlers(new FleetRepository()) },
+    { ...dependencies, logger: silentLogger, handlers: dependencies.handlers ?? fleetHandlers(new FleetRepository()) },
   );
   await processor.start();
   return processor;

@@ -1,10 +1,20 @@
-import { CONTEXTS, TOPICS } from '../../schemas/topics';
+import { CONTEXTS, failureTopics, TOPICS } from '../../schemas/topics';
 
 describe('the topic declaration', () => {
-  it('declares a command topic and an event topic for every context, plus command results', () => {
+  it('declares for every context a command and an event topic and its processor group\'s retry and dead-letter topics, plus command results', () => {
     const names = TOPICS.map((topic) => topic.name).sort();
-    const expected = [...CONTEXTS.flatMap((context) => [`${context}.commands`, `${context}.events`]), 'command.results'].sort();
+    const expected = [
+      ...CONTEXTS.flatMap((context) => [`${context}.commands`, `${context}.events`, `${context}-processor.retry`, `${context}-processor.dlq`]),
+      'command.results',
+    ].sort();
     expect(names).toEqual(expected);
+  });
+
+  it('keeps dead letters until someone deals with them, and retries for a week', () => {
+    expect(failureTopics('g').map((topic) => [topic.name, topic.retentionMs])).toEqual([
+      ['g.retry', 7 * 24 * 60 * 60 * 1000],
+      ['g.dlq', -1],
+    ]);
   });
 
   it('keeps events forever, because reports and projections are rebuilt from them', () => {

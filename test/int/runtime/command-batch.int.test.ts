@@ -6,7 +6,9 @@ import { Header } from '../../../platform/message-headers';
 import { createSchemaRegistry } from '../../../platform/schema-registry';
 import { fleetHandlers } from '../../../processors/fleet/fleet.handlers';
 import { FleetRepository } from '../../../processors/fleet/fleet.repository';
+import type { CommandHandler } from '../../../processors/runtime/command-handler';
 import { CommandProcessor, type IncomingMessage } from '../../../processors/runtime/command-processor';
+import { isTransient } from '../../../processors/runtime/failures';
 import { IntegrationRepository } from '../../../processors/runtime/integration.repository';
 import { ScratchDatabase } from '../../support/database';
 import { uniqueName } from '../../support/names';
@@ -26,7 +28,19 @@ describe('a batch of commands in one transaction', () => {
   const topic = uniqueName('test.fleet.commands');
   const codec = new AvroCodec(createSchemaRegistry(env.schemaRegistryUrl));
   const topics = { events: 'fleet.events', results: 'command.results' };
-  const processor = new CommandProcessor(new IntegrationRepository('fleet'), codec, topics, fleetHandlers(new FleetRepository()), silentLogger);
+  // The fleet handlers, with one that fails the way a bug would on plates starting BOOM.
+  const [registerVehicle] = fleetHandlers(new FleetRepository()) as [CommandHandler<{ plateNumber: string }>];
+  const exploding: CommandHandler<{ plateNumber: string }> = {
+    ...registerVehicle,
+    load: async (transaction, command) => {
+      if (command.plateNumber.startsWith('BOOM')) {
+        // A statement the database refuses, as a handler bug might write: it aborts the transaction.
+        await transaction.raw('SELECT 1 / 0');
+      }
+      return registerVehicle.load(transaction, command);
+    },
+  };
+  const processor = new CommandProcessor(new IntegrationRepository('fleet'), codec, topics, [exploding], silentLogger);
   let fleet: Knex;
 
   beforeAll(async () => {
@@ -39,7 +53,11 @@ describe('a batch of commands in one transaction', () => {
     await database.drop();
   });
 
-  async function registration(plateNumber: string, messageId = randomUUID(), messageType = 'fleet.RegisterVehicle'): Promise<IncomingMessage & { id: string; vehicleId: string }> {
+  async function registration(
+    plateNumber: string,
+    messageId = randomUUID(),
+    messageType = 'fleet.RegisterVehicle',
+  ): Promise<{ id: string; vehicleId: string; value: Buffer; headers: Record<string, string> }> {
     const vehicleId = randomUUID();
     const value = await codec.encode(topic, 'fleet.RegisterVehicle', {
       vehicleId,
@@ -62,7 +80,7 @@ describe('a batch of commands in one transaction', () => {
 
   const count = async (query: Knex.QueryBuilder): Promise<number> => Number(((await query.count({ count: '*' }).first()) as { count: string }).count);
 
-  const run = (messages: IncomingMessage[]) => processor.processBatch(fleet, messages);
+  const run = async (messages: IncomingMessage[]) => (await processor.processBatch(fleet, messages)).map((result) => result.outcome);
 
   it('keeps the accepted neighbours of a refused command and records only its rejection', async () => {
     const first = await registration('B-AT 1');
@@ -122,13 +140,50 @@ describe('a batch of commands in one transaction', () => {
     expect(await count(fleet.withSchema('fleet').table('outbox_events').whereRaw(`headers->>'causation-id' = ?`, [unknown.id]))).toBe(0);
   });
 
-  it('rolls the whole batch back when a handler fails, leaving every message to be handled again', async () => {
-    const good = await registration('B-AT 30');
-    const undecodable = { ...(await registration('B-AT 31')), value: Buffer.from('not avro') };
-    await expect(run([good, undecodable])).rejects.toThrow();
-    expect(await count(fleet.withSchema('fleet').table('inbox_processed_messages').whereIn('message_id', [good.id, undecodable.id]))).toBe(0);
-    expect(await fleet.withSchema('fleet').table('vehicles').where('plate_number', 'B-AT 30').first()).toBeUndefined();
-    // Handled again without the broken message, the good one goes through as new.
-    expect(await run([good])).toEqual(['accepted']);
+  it('leaves out a message whose handler fails, and commits its neighbours', async () => {
+    const before = await registration('B-AT 30');
+    const failing = await registration('BOOM 31');
+    const after = await registration('B-AT 32');
+    const results = await processor.processBatch(fleet, [before, failing, after]);
+    expect(results.map((result) => result.outcome)).toEqual(['accepted', 'failed', 'accepted']);
+    expect(results[1]).toMatchObject({ kind: 'handler', errorClass: 'handler/DatabaseError:22012', metadata: { messageId: failing.id } });
+    // The failed one left nothing behind, not even its inbox row: a retry can still process it.
+    expect(await count(fleet.withSchema('fleet').table('inbox_processed_messages').where('message_id', failing.id))).toBe(0);
+    expect(await count(fleet.withSchema('fleet').table('vehicles').whereIn('plate_number', ['B-AT 30', 'B-AT 32']))).toBe(2);
+    expect(await count(fleet.withSchema('fleet').table('outbox_events').whereRaw(`headers->>'causation-id' = ?`, [failing.id]))).toBe(0);
+  });
+
+  it('tells poison apart: no value, bytes that are not Avro, a schema id the registry does not know, a missing header', async () => {
+    const good = await registration('B-AT 40');
+    const notAvro = { ...(await registration('B-AT 41')), value: Buffer.from('not avro') };
+    const base = await registration('B-AT 42');
+    const unknownSchema = { ...base, value: Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0x00]), base.value.subarray(5)]) };
+    const noValue = { ...(await registration('B-AT 43')), value: null };
+    const headersWithoutId = { ...(await registration('B-AT 44')).headers };
+    delete headersWithoutId[Header.messageId];
+    const noMessageId = { value: good.value, headers: headersWithoutId };
+    const results = await processor.processBatch(fleet, [good, notAvro, unknownSchema, noValue, noMessageId]);
+    expect(results.map((result) => (result.outcome === 'failed' ? `${result.kind} ${result.errorClass}` : result.outcome))).toEqual([
+      'accepted',
+      'poison poison/undecodable',
+      'poison poison/unknown-schema',
+      'poison poison/undecodable',
+      'poison poison/missing-header',
+    ]);
+    expect(await count(fleet.withSchema('fleet').table('inbox_processed_messages').whereIn('message_id', [notAvro.id, unknownSchema.id, noValue.id]))).toBe(0);
+  });
+
+  it('fails the whole batch, committing nothing, when the database is unreachable', async () => {
+    const unreachable = createDatabase({ url: new URL('postgres://fleet_svc:x@127.0.0.1:1/nowhere'), poolSizeMax: 1, statementTimeoutMs: 1_000, applicationName: 'unreachable' });
+    try {
+      const message = await registration('B-AT 50');
+      const failure = await processor.processBatch(unreachable, [message]).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(isTransient(failure)).toBe(true);
+    } finally {
+      await unreachable.destroy();
+    }
   });
 });
