@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     poolSizeMax: config.databasePoolSizeMax,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
     applicationName: SERVICE,
+    logger,
   });
   lifecycle.onShutdown('postgres', () => database.destroy());
   const redis = createRedis({ url: config.redisUrl, connectTimeoutMs: config.healthCheckTimeoutMs });

@@ -1,4 +1,5 @@
 import knex, { type Knex } from 'knex';
+import type { Logger } from './logger';
 import { pgTypes, type DatabaseOptions } from './postgres';
 
 /**
@@ -17,5 +18,17 @@ export function createDatabase(options: DatabaseOptions): Knex {
     },
     pool: { min: 0, max: options.poolSizeMax },
     acquireConnectionTimeout: 10_000,
+    ...(options.logger === undefined ? {} : { log: knexLog(options.logger.child({ component: 'knex' })) }),
   });
+}
+
+/** knex's messages as structured log lines instead of console output. */
+function knexLog(logger: Logger): Knex.Logger {
+  const text = (message: unknown) => (message instanceof Error ? message.message : String(message));
+  return {
+    warn: (message: unknown) => logger.warn(text(message)),
+    error: (message: unknown) => logger.error(text(message)),
+    deprecate: (method: string, alternative: string) => logger.warn({ method, alternative }, 'deprecated knex call'),
+    debug: (message: unknown) => logger.debug({ detail: message }, 'knex'),
+  };
 }

@@ -1,3 +1,4 @@
+import type { Logger } from './logger';
 import pg from 'pg';
 
 export interface DatabaseOptions {
@@ -6,6 +7,8 @@ export interface DatabaseOptions {
   readonly statementTimeoutMs: number;
   /** Shown in pg_stat_activity, so an operator can tell which service holds a connection. */
   readonly applicationName: string;
+  /** Where knex's own warnings go (a lost connection, a slow pool); the console when not given. */
+  readonly logger?: Logger;
 }
 
 const INT8_OID = 20;

@@ -44,6 +44,7 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
     poolSizeMax: config.databasePoolSizeMax,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
     applicationName: definition.service,
+    logger,
   });
   lifecycle.onShutdown('postgres', () => database.destroy());
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${definition.service}`, logger });

@@ -40,6 +40,7 @@ export class Connections {
       poolSizeMax: DATABASE_POOL_SIZE_MAX,
       statementTimeoutMs: settings.databaseStatementTimeoutMs,
       applicationName: 'fleet-replay',
+      logger,
     });
     const admin = kafka.admin();
     let reader: DeadLetterReader | undefined;

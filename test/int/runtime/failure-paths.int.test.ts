@@ -81,7 +81,7 @@ describe('failure paths of the processor runtime', () => {
     await admin.createTopics({ topics: [...fresh, topics.events, topics.results].map((topic) => ({ topic, numPartitions: options.partitions ?? 1 })) });
     const database = options.database ?? databases[0]!;
     const url = options.databaseUrl ?? database.urlFor('fleet_svc');
-    const fleet = createDatabase({ url, poolSizeMax: 4, statementTimeoutMs: 5_000, applicationName: 'failure-paths-test' });
+    const fleet = createDatabase({ url, poolSizeMax: 4, statementTimeoutMs: 5_000, applicationName: 'failure-paths-test', logger: silentLogger });
     const processor = await startFleetProcessor({
       kafka,
       producer,
