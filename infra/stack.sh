@@ -3,8 +3,11 @@
 # plain processes under $STACK_DIR (default .stack/), on ports chosen not to collide with services
 # a machine may already run. See docs/local-stack.md.
 #
-#   stack.sh up                 start what is not running, wait until each is ready, write $STACK_DIR/env
-#   stack.sh down               stop what this stack started (by its pid files); data is kept
+#   stack.sh up [NAME...]       start what is not running (all, or the named components and what they
+#                               need), wait until each is ready, write $STACK_DIR/env
+#   stack.sh down [NAME...]     stop what this stack started (all, or the named components, by their
+#                               pid files); data is kept, so `down postgres` then `up postgres`
+#                               rehearses a database outage
 #   stack.sh status             one line per component; exits 3 when any is stopped
 #   stack.sh logs [NAME] [-f]   the tail of one component's log (or of all), optionally following
 #   stack.sh clean              down, then delete the stack's data, logs and secrets
@@ -58,19 +61,41 @@ stop_started_on_failure() {
   exit "$status"
 }
 
+# The components a command names (all when it names none), checked, in the stack's order. The
+# registry stores its schemas in PostgreSQL, so starting it brings PostgreSQL too.
+SELECTED=()
+select_components() {
+  local name
+  for name in "$@"; do
+    [[ " ${STACK_COMPONENTS[*]} " == *" $name "* ]] || stack_die "unknown component '$name'; one of: ${STACK_COMPONENTS[*]}"
+  done
+  SELECTED=()
+  for name in "${STACK_COMPONENTS[@]}"; do
+    if (($# == 0)) || [[ " $* " == *" $name "* ]]; then SELECTED+=("$name"); fi
+  done
+}
+
+selected() { [[ " ${SELECTED[*]} " == *" $1 "* ]]; }
+
 start_if_stopped() {
+  selected "$1" || return 0
   component_running "$1" && return
   "${1}_start"
   STARTED_NOW+=("$1")
 }
 
+wait_if_selected() { if selected "$1"; then "${1}_wait"; fi; }
+
 stack_up() {
+  local wanted=("$@")
+  if [[ " ${wanted[*]} " == *" registry "* ]]; then wanted+=(postgres); fi
+  select_components "${wanted[@]}"
   take_lock
   trap stop_started_on_failure EXIT
   local started=$SECONDS component
   # Every missing program and taken port is found before anything starts, so that a failed `up`
   # leaves nothing half-started behind.
-  for component in "${STACK_COMPONENTS[@]}"; do
+  for component in "${SELECTED[@]}"; do
     component_running "$component" || "${component}_preflight"
   done
   # Kafka's JVM is the slowest to start, so it goes first; the registry stores its schemas in
@@ -78,20 +103,21 @@ stack_up() {
   start_if_stopped kafka
   start_if_stopped postgres
   start_if_stopped redis
-  postgres_wait
+  wait_if_selected postgres
   start_if_stopped registry
-  redis_wait
-  kafka_wait
-  registry_wait
+  wait_if_selected redis
+  wait_if_selected kafka
+  wait_if_selected registry
   write_env_file
   stack_say "up in $((SECONDS - started))s; environment in $STACK_DIR/env"
 }
 
 stack_down() {
+  select_components "$@"
   take_lock
   local index
   for ((index = ${#STACK_COMPONENTS[@]} - 1; index >= 0; index--)); do
-    "${STACK_COMPONENTS[index]}_stop"
+    if selected "${STACK_COMPONENTS[index]}"; then "${STACK_COMPONENTS[index]}_stop"; fi
   done
 }
 
@@ -132,13 +158,13 @@ stack_clean() {
 }
 
 case "${1:-}" in
-  up) stack_up ;;
-  down) stack_down ;;
+  up) shift; stack_up "$@" ;;
+  down) shift; stack_down "$@" ;;
   status) stack_status ;;
   logs) shift; stack_logs "$@" ;;
   clean) stack_clean ;;
   *)
-    echo "usage: npm run stack -- up|down|status|logs [postgres|redis|kafka|registry] [-f]|clean" >&2
+    echo "usage: npm run stack -- up [NAME...]|down [NAME...]|status|logs [NAME] [-f]|clean   (NAME: postgres, redis, kafka, registry)" >&2
     exit 2
     ;;
 esac

@@ -50,15 +50,17 @@ export function poolFor(url: URL): pg.Pool {
 export class ScratchDatabase {
   readonly name = uniqueName('fleet_test').replace(/-/g, '_');
   readonly adminUrl: URL;
-  private readonly env = stackEnv();
+  private readonly serverAdminUrl: URL;
   private migrator: Knex | undefined;
 
-  constructor() {
-    this.adminUrl = databaseUrl(this.env.databaseAdminUrl, this.name);
+  /** On the stack's PostgreSQL, or on another server given by its administrator URL. */
+  constructor(serverAdminUrl: URL = stackEnv().databaseAdminUrl) {
+    this.serverAdminUrl = serverAdminUrl;
+    this.adminUrl = databaseUrl(serverAdminUrl, this.name);
   }
 
   async create(options: { migrate: boolean }): Promise<void> {
-    const admin = new pg.Client({ connectionString: this.env.databaseAdminUrl.toString() });
+    const admin = new pg.Client({ connectionString: this.serverAdminUrl.toString() });
     await admin.connect();
     try {
       await admin.query(`CREATE DATABASE ${this.name}`);
@@ -81,7 +83,7 @@ export class ScratchDatabase {
 
   async drop(): Promise<void> {
     await this.migrator?.destroy();
-    const admin = new pg.Client({ connectionString: this.env.databaseAdminUrl.toString() });
+    const admin = new pg.Client({ connectionString: this.serverAdminUrl.toString() });
     await admin.connect();
     try {
       await admin.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);

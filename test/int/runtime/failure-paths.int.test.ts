@@ -17,13 +17,13 @@ import { startFleetProcessor } from '../../support/fleet-processor';
 import { uniqueName } from '../../support/names';
 import { silentLogger } from '../../support/silent-logger';
 import { stackEnv } from '../../support/stack-env';
-import { TcpProxy } from '../../support/tcp-proxy';
+import { PrivatePostgres } from '../../support/private-postgres';
 
 /**
  * The failure paths of a processor on the real broker, registry and PostgreSQL: poison goes
  * straight to the group's DLQ and the partition keeps flowing; a handler error is retried through
- * the group's retry topic with backoff, then dead-lettered, without touching another group; an
- * unreachable database is waited out with nothing dead-lettered, lost or applied twice; a group
+ * the group's retry topic with backoff, then dead-lettered, without touching another group; a
+ * stopped database is waited out with nothing dead-lettered, lost or applied twice; a group
  * that fails too much stops instead of emptying its input into the DLQ.
  */
 const env = stackEnv();
@@ -67,7 +67,6 @@ describe('failure paths of the processor runtime', () => {
     handlers?: CommandHandler[];
     settings?: Partial<ContextProcessorOptions>;
     database?: ScratchDatabase;
-    databaseUrl?: URL;
     commandsTopic?: string;
     partitions?: number;
   }): Promise<{ processor: ContextProcessor; groupId: string; topics: { commands: string; events: string; results: string }; fleet: Knex }> {
@@ -80,7 +79,7 @@ describe('failure paths of the processor runtime', () => {
     const fresh = options.commandsTopic === undefined ? [topics.commands] : [];
     await admin.createTopics({ topics: [...fresh, topics.events, topics.results].map((topic) => ({ topic, numPartitions: options.partitions ?? 1 })) });
     const database = options.database ?? databases[0]!;
-    const url = options.databaseUrl ?? database.urlFor('fleet_svc');
+    const url = database.urlFor('fleet_svc');
     const fleet = createDatabase({ url, poolSizeMax: 4, statementTimeoutMs: 5_000, applicationName: 'failure-paths-test', logger: silentLogger });
     const processor = await startFleetProcessor({
       kafka,
@@ -252,23 +251,25 @@ describe('failure paths of the processor runtime', () => {
     expect(await resultsOf(failing.topics.results, commandId!)).toEqual([expect.objectContaining({ status: 'failed', reasonCode: 'handler/Error' })]);
   }, 90_000);
 
-  it('waits out an unreachable database: nothing dead-lettered, lost or applied twice, and it resumes by itself', async () => {
-    const proxy = new TcpProxy(env.databaseAdminUrl.hostname, Number(env.databaseAdminUrl.port));
-    await proxy.start();
-    cleanups.push(() => proxy.stop());
-    const url = databases[0]!.urlFor('fleet_svc');
-    url.host = `127.0.0.1:${proxy.port}`;
-    const { processor, groupId, topics, fleet } = await setUp({ databaseUrl: url, partitions: 3 });
+  it('waits out a stopped PostgreSQL: nothing dead-lettered, lost or applied twice, and it resumes by itself', async () => {
+    // A server of this test's own, so that stopping it leaves the other suites' database alone.
+    const server = new PrivatePostgres();
+    cleanups.push(() => server.remove());
+    await server.start();
+    const database = new ScratchDatabase(server.adminUrl);
+    await database.create({ migrate: true });
+    cleanups.push(() => database.drop());
+    const { processor, groupId, topics, fleet } = await setUp({ database, partitions: 3 });
     const before = await Promise.all(Array.from({ length: 10 }, (_, index) => registration(topics.commands, `OUT A${index}`)));
     const firstIds = await send(topics.commands, before);
     await eventually(async () => ((await Promise.all(firstIds.map((id) => resultsOf(topics.results, id)))).every((found) => found.length > 0) ? true : undefined), 30_000, 'the first commands');
 
-    await proxy.cut();
+    await server.stop();
     const during = await Promise.all(Array.from({ length: 20 }, (_, index) => registration(topics.commands, `OUT B${index}`)));
     const laterIds = await send(topics.commands, during);
     await eventually(() => (processor.metrics.sum('processor_partition_pauses_total', { reason: 'outage' }) > 0 ? true : undefined), 30_000, 'a pause for the outage');
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await proxy.restore();
+    await server.up();
 
     await eventually(
       async () => ((await Promise.all(laterIds.map((id) => resultsOf(topics.results, id)))).every((found) => found.length > 0) ? true : undefined),
@@ -276,14 +277,13 @@ describe('failure paths of the processor runtime', () => {
       'the commands sent during the outage',
     );
     for (const id of [...firstIds, ...laterIds]) {
-      expect((await resultsOf(topics.results, id)).map((result) => result.status)).toContain('accepted');
-      expect(await resultsOf(topics.results, id)).not.toContainEqual(expect.objectContaining({ status: 'rejected' }));
+      expect((await resultsOf(topics.results, id)).map((result) => result.status)).toEqual(['accepted']);
     }
     expect(on(deadLetterTopicOf(groupId))).toEqual([]);
     expect(on(retryTopicOf(groupId))).toEqual([]);
     expect(processor.metrics.sum('processor_messages_dead_lettered_total')).toBe(0);
-    const plates = [...before, ...during].map((message) => message.key);
-    expect(await fleet('fleet.vehicles').whereIn('id', plates).count<{ count: number }[]>('* as count')).toEqual([{ count: 30 }]);
+    const vehicleIds = [...before, ...during].map((message) => message.key);
+    expect(await fleet('fleet.vehicles').whereIn('id', vehicleIds).count<{ count: number }[]>('* as count')).toEqual([{ count: 30 }]);
     expect(await fleet('fleet.inbox_processed_messages').whereIn('message_id', [...firstIds, ...laterIds]).count<{ count: number }[]>('* as count')).toEqual([{ count: 30 }]);
   }, 120_000);
 
