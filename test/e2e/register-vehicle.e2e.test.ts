@@ -2,6 +2,7 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Redis } from 'ioredis';
 import { base64url, generateKeyPair, SignJWT } from 'jose';
 import type { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,6 +53,7 @@ describe('registering a vehicle through the gateway', () => {
   let fleetDatabase: Knex;
   let processor: ContextProcessor;
   let results: CommandResultsConsumer;
+  let statuses: CommandStatusRepository;
   let observer: KafkaJS.Consumer;
   let server: Server;
   let baseUrl: string;
@@ -90,7 +92,7 @@ describe('registering a vehicle through the gateway', () => {
     await producer.connect();
     gatewayDatabase = createDatabase({ url: database.urlFor('gateway_svc'), poolSizeMax: 4, statementTimeoutMs: 10_000, applicationName: 'e2e-gateway' });
     fleetDatabase = createDatabase({ url: database.urlFor('fleet_svc'), poolSizeMax: 4, statementTimeoutMs: 10_000, applicationName: 'e2e-fleet' });
-    const statuses = new CommandStatusRepository(gatewayDatabase);
+    statuses = new CommandStatusRepository(gatewayDatabase);
     processor = await startFleetProcessor({ kafka, producer, codec, database: fleetDatabase, databaseUrl: database.urlFor('fleet_svc'), topics });
     results = new CommandResultsConsumer(kafka, codec, statuses, publisher, { topic: topics.results, groupId: uniqueName('e2e-gateway') }, silentLogger);
     await results.start();
@@ -214,6 +216,46 @@ describe('registering a vehicle through the gateway', () => {
       });
       expect({ operation: operation.operationId, status: response.status }).toEqual({ operation: operation.operationId, status: 201 });
     }
+  });
+
+  it('reports a dead-lettered command as failed, and a replay that succeeds settles it', async () => {
+    // A command the gateway recorded, whose processor then dead-lettered it and later, replayed, accepted it.
+    const commandId = randomUUID();
+    const vehicleId = randomUUID();
+    await statuses.insertPending({ commandId, commandType: 'fleet.RegisterVehicle', aggregateId: vehicleId, correlationId: 'e2e-failed', submittedBy: MANAGER });
+    const result = async (fields: Record<string, unknown>) =>
+      producer.send({
+        topic: topics.results,
+        messages: [
+          {
+            key: commandId,
+            value: await codec.encode(topics.results, 'platform.CommandResult', {
+              commandId,
+              commandType: 'fleet.RegisterVehicle',
+              reasonCode: null,
+              message: null,
+              aggregateId: null,
+              resourcePath: null,
+              completedAt: Date.now(),
+              ...fields,
+            }),
+          },
+        ],
+      });
+    const read = async () => {
+      const response = await fetch(`${baseUrl}/v1/commands/${commandId}`, { headers: { Authorization: `Bearer ${await token()}`, Prefer: 'wait=10' } });
+      return { code: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+
+    await result({ status: 'failed', reasonCode: 'handler/TypeError', message: "Cannot read properties of undefined (reading 'id')" });
+    expect(await read()).toMatchObject({ code: 200, body: { status: 'failed', reasonCode: 'handler/TypeError' } });
+    await result({ status: 'accepted', aggregateId: vehicleId, resourcePath: `/v1/vehicles/${vehicleId}` });
+    await eventually(async () => ((await read()).body.status === 'accepted' ? true : undefined), 20_000, 'the accepted status');
+    expect(await read()).toMatchObject({ code: 200, body: { status: 'accepted', aggregateId: vehicleId, links: { resource: `/v1/vehicles/${vehicleId}` } } });
+    // Accepted is final: a late copy of the failure changes nothing.
+    await result({ status: 'failed', reasonCode: 'handler/TypeError', message: 'late copy' });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await read()).body.status).toBe('accepted');
   });
 
   describe('refuses, producing nothing', () => {
