@@ -53,7 +53,15 @@ async function gateway(setup: BenchSetup): Promise<string> {
   const redis = new Redis(setup.redisUrl);
   const waiter = new CommandWaiter(redis.duplicate());
   await waiter.start();
-  await new CommandResultsConsumer(kafka, codec, statuses, redis, { topic: setup.topics.results, groupId: `bench-gateway-${setup.suffix}` }, logger).start();
+  await new CommandResultsConsumer(
+    kafka,
+    producer,
+    codec,
+    statuses,
+    redis,
+    { topic: setup.topics.results, groupId: `bench-gateway-${setup.suffix}`, outageDelayMsMin: 200, outageDelayMsMax: 2_000 },
+    logger,
+  ).start();
   return serve(
     createGatewayApp({
       logger,

@@ -27,11 +27,13 @@ import { CommandResultsConsumer, CommandWaiter } from './commands/command-result
 import { CommandStatusRepository } from './commands/command-status.repository';
 import { CommandSubmitter } from './commands/command-submitter';
 import { IdempotencyStore } from './commands/idempotency';
+import { GATEWAY_RESULTS_GROUP } from '../schemas/topics';
 
+/** How long the results consumer waits while PostgreSQL is away, doubling between the two. */
+const RESULTS_OUTAGE_DELAY_MS_MIN = 200;
+const RESULTS_OUTAGE_DELAY_MS_MAX = 30_000;
 const SERVICE = 'gateway';
 const COMMAND_RESULTS_TOPIC = 'command.results';
-/** Every gateway instance shares it: each result updates the status table once. */
-const RESULTS_GROUP_ID = 'gateway-command-status';
 
 async function main(): Promise<void> {
   const config = loadConfig({
@@ -79,7 +81,15 @@ async function main(): Promise<void> {
   const waiter = new CommandWaiter(redis.duplicate());
   await waiter.start();
   lifecycle.onShutdown('command-waiter', () => waiter.stop());
-  const results = new CommandResultsConsumer(kafka, codec, statuses, redis, { topic: COMMAND_RESULTS_TOPIC, groupId: RESULTS_GROUP_ID }, logger);
+  const results = new CommandResultsConsumer(
+    kafka,
+    producer,
+    codec,
+    statuses,
+    redis,
+    { topic: COMMAND_RESULTS_TOPIC, groupId: GATEWAY_RESULTS_GROUP, outageDelayMsMin: RESULTS_OUTAGE_DELAY_MS_MIN, outageDelayMsMax: RESULTS_OUTAGE_DELAY_MS_MAX },
+    logger,
+  );
   await results.start();
   lifecycle.onShutdown('command-results', () => results.stop());
 

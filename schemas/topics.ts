@@ -56,6 +56,9 @@ export function processorGroupOf(context: Context): string {
   return `${context}-processor`;
 }
 
+/** The consumer group all gateway instances share to apply command results to their status table. */
+export const GATEWAY_RESULTS_GROUP = 'gateway-command-status';
+
 /**
  * A consumer group's own retry and dead-letter topics (see platform/failure-records.ts): only that
  * group reads them, so one group's failures never reach another group. Processors also create
@@ -85,6 +88,7 @@ export const TOPICS: readonly TopicDeclaration[] = [
   ...CONTEXTS.map(commandTopic),
   ...CONTEXTS.map(eventTopic),
   ...CONTEXTS.flatMap((context) => failureTopics(processorGroupOf(context))),
+  ...failureTopics(GATEWAY_RESULTS_GROUP),
   {
     name: 'command.results',
     partitions: 3,

@@ -2,6 +2,11 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Redis } from 'ioredis';
 import type { AvroCodec } from '../../platform/avro-codec';
 import type { Logger } from '../../platform/logger';
+import { FailureRouter, type FailedMessage } from '../../platform/failure-router';
+import { describe, isTransient, PoisonMessageError } from '../../platform/failures';
+import { isUuid } from '../../platform/identifiers';
+import { Metrics } from '../../platform/metrics';
+import { PartitionPauses } from '../../platform/partition-pauses';
 import type { CommandResultValue, CommandStatusRepository } from './command-status.repository';
 
 export const RESULTS_CHANNEL = 'command-results';
@@ -9,25 +14,59 @@ export const RESULTS_CHANNEL = 'command-results';
 /** Results applied by one UPDATE at most. */
 const RESULTS_BATCH_SIZE_MAX = 500;
 
+export interface CommandResultsOptions {
+  readonly topic: string;
+  readonly groupId: string;
+  /** Waits while PostgreSQL is unavailable, doubling from the minimum up to the maximum. */
+  readonly outageDelayMsMin: number;
+  readonly outageDelayMsMax: number;
+}
+
 /**
  * Applies processors' command results to the gateway's status table. All gateway instances share
  * one consumer group, so each result is applied once; the instance that applies it announces it
  * on a Redis channel that every instance listens to, which wakes whichever instance holds a
  * waiting request (Prefer: wait). The status table, not Redis, is the record.
+ *
+ * A record that is not a readable result goes to the group's dead-letter topic, and the results
+ * behind it are applied; while the database is away the partition pauses and the batch is applied
+ * again later. Offsets are stored only for batches that were applied.
  */
 export class CommandResultsConsumer {
+  readonly metrics: Metrics;
   private consumer: KafkaJS.Consumer | undefined;
+  private readonly router: FailureRouter;
+  private readonly pauses: PartitionPauses;
 
   constructor(
     private readonly kafka: KafkaJS.Kafka,
+    producer: KafkaJS.Producer,
     private readonly codec: AvroCodec,
     private readonly statuses: CommandStatusRepository,
     private readonly publisher: Redis,
-    private readonly options: { topic: string; groupId: string },
+    private readonly options: CommandResultsOptions,
     private readonly logger: Logger,
-  ) {}
+    metrics: Metrics = new Metrics(),
+  ) {
+    this.metrics = metrics;
+    // Results are never retried: one that cannot be read now never will be.
+    this.router = new FailureRouter(producer, { groupId: options.groupId, attemptsMax: 1, backoffMsMin: 0, backoffMsMax: 0 }, metrics, logger);
+    this.pauses = new PartitionPauses(
+      () => this.consumer,
+      { groupId: options.groupId, outageDelayMsMin: options.outageDelayMsMin, outageDelayMsMax: options.outageDelayMsMax },
+      metrics,
+      logger,
+    );
+  }
 
   async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await this.router.ensureTopics(admin);
+    } finally {
+      await admin.disconnect();
+    }
     const consumer = this.kafka.consumer({
       kafkaJS: { groupId: this.options.groupId, fromBeginning: true },
       'js.consumer.max.batch.size': RESULTS_BATCH_SIZE_MAX,
@@ -35,17 +74,33 @@ export class CommandResultsConsumer {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.topic] });
-    // Offsets are committed (automatically) only for batches whose handler resolved.
-    await consumer.run({ eachBatch: ({ batch }) => this.applyBatch(batch.messages) });
+    await consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.applyBatch(payload) });
   }
 
-  private async applyBatch(messages: readonly KafkaJS.KafkaMessage[]): Promise<void> {
+  private async applyBatch(payload: KafkaJS.EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const results: CommandResultValue[] = [];
-    for (const message of messages) {
-      if (message.value !== null) results.push((await this.codec.decode(message.value)) as CommandResultValue);
+    const unreadable: FailedMessage[] = [];
+    try {
+      for (const message of batch.messages) {
+        const read = await this.read(message);
+        if (read instanceof PoisonMessageError) {
+          unreadable.push({ topic: batch.topic, partition: batch.partition, message, kind: 'poison', errorClass: read.errorClass, error: read });
+        } else {
+          results.push(read);
+        }
+      }
+      if (results.length > 0) await this.statuses.applyResults(results);
+      if (unreadable.length > 0) await this.router.send(this.router.plan(unreadable));
+    } catch (error) {
+      const delayMs = this.pauses.outage(batch.topic, batch.partition);
+      this.logger.warn({ err: error, topic: batch.topic, partition: batch.partition, delayMs }, 'command results could not be applied; the partition waits and the batch runs again');
+      return;
     }
+    this.pauses.recovered(batch.topic, batch.partition);
+    const last = batch.messages.at(-1);
+    if (last !== undefined) payload.resolveOffset(last.offset);
     if (results.length === 0) return;
-    await this.statuses.applyResults(results);
     // Every result is announced, also one applied before (a crash may have cut its announcement).
     // A lost announcement only delays a waiter to its timeout; the status rows are already right.
     const announcements = this.publisher.pipeline();
@@ -53,6 +108,20 @@ export class CommandResultsConsumer {
     await announcements.exec().catch((error: unknown) => {
       this.logger.warn({ err: error, commands: results.length }, 'could not announce command results');
     });
+  }
+
+  /** The result a record carries, or why it is poison; throws when the registry is unavailable. */
+  private async read(message: KafkaJS.KafkaMessage): Promise<CommandResultValue | PoisonMessageError> {
+    if (message.value === null || message.value.length === 0) return new PoisonMessageError('poison/undecodable', 'the record has no value');
+    let value: unknown;
+    try {
+      value = await this.codec.decode(message.value);
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      const notFound = (error as { name?: unknown; status?: unknown }).name === 'ResponseError' && (error as { status?: unknown }).status === 404;
+      return new PoisonMessageError(notFound ? 'poison/unknown-schema' : 'poison/undecodable', describe(error), { cause: error });
+    }
+    return parseResult(value) ?? new PoisonMessageError('poison/unreadable', 'the record is not a command result the gateway can apply');
   }
 
   async stop(): Promise<void> {
@@ -105,4 +174,19 @@ export class CommandWaiter {
       }
     }
   }
+}
+
+const RESULT_STATUSES = new Set(['accepted', 'rejected', 'failed']);
+
+/** Checks a decoded CommandResult where it enters the gateway; undefined when it cannot be applied. */
+function parseResult(value: unknown): CommandResultValue | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const nullableText = (field: unknown) => field === null || typeof field === 'string';
+  if (typeof record.commandId !== 'string' || !isUuid(record.commandId)) return undefined;
+  if (typeof record.status !== 'string' || !RESULT_STATUSES.has(record.status)) return undefined;
+  if (!nullableText(record.reasonCode) || !nullableText(record.message) || !nullableText(record.resourcePath)) return undefined;
+  if (record.aggregateId !== null && (typeof record.aggregateId !== 'string' || !isUuid(record.aggregateId))) return undefined;
+  if (typeof record.completedAt !== 'number' || !Number.isFinite(record.completedAt)) return undefined;
+  return record as unknown as CommandResultValue;
 }

@@ -4,10 +4,11 @@ import { FailureHeader, headerText } from '../../platform/failure-records';
 import type { Logger } from '../../platform/logger';
 import { readMetadata } from '../../platform/message-headers';
 import type { Metrics } from '../../platform/metrics';
+import { PartitionPauses } from '../../platform/partition-pauses';
 import type { Breaker } from './breaker';
 import type { CommandProcessor, MessageResult } from './command-processor';
-import type { FailedMessage, FailureRouter } from './failure-router';
-import { classify, describe } from './failures';
+import type { FailedMessage, FailureRouter } from '../../platform/failure-router';
+import { classify, describe } from '../../platform/failures';
 
 export interface CommandConsumerOptions {
   readonly topic: string;
@@ -23,8 +24,6 @@ export interface CommandConsumerOptions {
   readonly commitIntervalMs: number;
 }
 
-type PauseReason = 'outage' | 'retry-not-due' | 'breaker-open';
-
 /**
  * The consumer loop of one group over its commands topic and its own retry topic. One PostgreSQL
  * transaction per batch (CommandProcessor); offsets stored only after the transaction commits and
@@ -39,11 +38,7 @@ type PauseReason = 'outage' | 'retry-not-due' | 'breaker-open';
  */
 export class CommandConsumer {
   private consumer: KafkaJS.Consumer | undefined;
-  /** Per partition, so that one failing partition does not slow another's backoff. */
-  private readonly consecutiveOutages = new Map<string, number>();
-  private readonly resumeTimers = new Map<string, { timer: NodeJS.Timeout; reason: PauseReason }>();
-  private readonly pauses;
-  private readonly pausedGauge;
+  private readonly pauses: PartitionPauses;
   private readonly breakerGauge;
   private readonly processed;
 
@@ -57,10 +52,14 @@ export class CommandConsumer {
     metrics: Metrics,
     private readonly logger: Logger,
   ) {
-    this.pauses = metrics.counter('processor_partition_pauses_total', 'Times a partition was paused, by reason');
-    this.pausedGauge = metrics.gauge('processor_paused_partitions', 'Partitions paused now, by reason');
-    this.breakerGauge = metrics.gauge('processor_breaker_open', '1 while the group\'s breaker has stopped it');
-    this.processed = metrics.counter('processor_messages_total', 'Messages handled, by outcome');
+    this.pauses = new PartitionPauses(
+      () => this.consumer,
+      { groupId: options.groupId, outageDelayMsMin: options.retryDelayMsMin, outageDelayMsMax: options.retryDelayMsMax },
+      metrics,
+      logger,
+    );
+    this.breakerGauge = metrics.gauge('consumer_breaker_open', '1 while the group\'s breaker has stopped it');
+    this.processed = metrics.counter('consumer_messages_total', 'Messages handled, by outcome');
   }
 
   async start(): Promise<void> {
@@ -82,8 +81,7 @@ export class CommandConsumer {
 
   /** Stops fetching, lets the batches in hand finish and commit, and leaves the group. */
   async stop(): Promise<void> {
-    for (const { timer } of this.resumeTimers.values()) clearTimeout(timer);
-    this.resumeTimers.clear();
+    this.pauses.clear();
     await this.consumer?.disconnect();
   }
 
@@ -92,7 +90,7 @@ export class CommandConsumer {
     if (!payload.isRunning() || payload.isStale()) return;
     const breaker = this.breaker.state;
     if (breaker.state === 'open') {
-      this.pause(batch.topic, batch.partition, breaker.until.getTime() - Date.now(), 'breaker-open');
+      this.pauses.pause(batch.topic, batch.partition, breaker.until.getTime() - Date.now(), 'breaker-open');
       return;
     }
     // A retry is processed no earlier than its due time: handle what is due, wait for the rest.
@@ -110,12 +108,11 @@ export class CommandConsumer {
     // Everything handled is stored as done; what was not due is delivered again after the pause.
     const last = messages.at(-1);
     if (last !== undefined) payload.resolveOffset(last.offset);
-    if (notDueForMs !== undefined) this.pause(batch.topic, batch.partition, notDueForMs, 'retry-not-due');
+    if (notDueForMs !== undefined) this.pauses.pause(batch.topic, batch.partition, notDueForMs, 'retry-not-due');
   }
 
   /** Processes and routes the messages; false when nothing may be stored as done (an outage or an open breaker). */
   private async handle(topic: string, partition: number, messages: readonly KafkaJS.KafkaMessage[]): Promise<boolean> {
-    const key = `${topic}:${partition}`;
     let results: MessageResult[];
     try {
       results = await this.processor.processBatch(this.database, messages);
@@ -135,7 +132,7 @@ export class CommandConsumer {
         { group: this.options.groupId, reason: state.state === 'open' ? state.reason : undefined, until: state.state === 'open' ? state.until.toISOString() : undefined },
         'breaker open: the group stops instead of dead-lettering its input; fix the cause, it tries again after the pause',
       );
-      if (state.state === 'open') this.pause(topic, partition, state.until.getTime() - Date.now(), 'breaker-open');
+      if (state.state === 'open') this.pauses.pause(topic, partition, state.until.getTime() - Date.now(), 'breaker-open');
       return false;
     }
     this.breakerGauge.set({ group: this.options.groupId }, 0);
@@ -152,55 +149,19 @@ export class CommandConsumer {
         return false;
       }
     }
-    this.consecutiveOutages.delete(key);
+    this.pauses.recovered(topic, partition);
     return true;
   }
 
   private waitOutOutage(topic: string, partition: number, error: unknown): void {
-    const key = `${topic}:${partition}`;
-    const outages = (this.consecutiveOutages.get(key) ?? 0) + 1;
-    this.consecutiveOutages.set(key, outages);
-    const delayMs = Math.min(this.options.retryDelayMsMin * 2 ** (outages - 1), this.options.retryDelayMsMax);
+    const delayMs = this.pauses.outage(topic, partition);
     const { kind } = classify(error);
     this.logger[kind === 'transient' ? 'warn' : 'error'](
-      { err: error, topic, partition, delayMs, outages, kind },
+      { err: error, topic, partition, delayMs, kind },
       kind === 'transient'
         ? 'a dependency is unavailable; the partition waits and the batch runs again'
         : 'the batch failed outside any one message; the partition waits and the batch runs again',
     );
-    this.pause(topic, partition, delayMs, 'outage');
-  }
-
-  /** Stops fetching the partition for `ms`; the batch's unresolved messages are delivered again after it. */
-  private pause(topic: string, partition: number, ms: number, reason: PauseReason): void {
-    const key = `${topic}:${partition}`;
-    const consumer = this.consumer;
-    if (consumer === undefined || this.resumeTimers.has(key)) return;
-    consumer.pause([{ topic, partitions: [partition] }]);
-    this.pauses.inc({ group: this.options.groupId, topic, reason });
-    const timer = setTimeout(
-      () => {
-        this.resumeTimers.delete(key);
-        this.updatePausedGauge();
-        try {
-          consumer.resume([{ topic, partitions: [partition] }]);
-        } catch (error) {
-          // The partition moved to another member meanwhile: nothing to resume here.
-          this.logger.debug({ err: error, topic, partition }, 'could not resume a partition');
-        }
-      },
-      Math.max(ms, 0),
-    );
-    this.resumeTimers.set(key, { timer, reason });
-    this.updatePausedGauge();
-    if (reason !== 'retry-not-due') this.logger.warn({ topic, partition, pausedForMs: Math.round(ms), reason }, 'partition paused');
-  }
-
-  private updatePausedGauge(): void {
-    for (const reason of ['outage', 'retry-not-due', 'breaker-open'] as const) {
-      const count = [...this.resumeTimers.values()].filter((paused) => paused.reason === reason).length;
-      this.pausedGauge.set({ group: this.options.groupId, reason }, count);
-    }
   }
 }
 

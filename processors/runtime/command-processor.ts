@@ -4,7 +4,7 @@ import type { ErrorClass } from '../../platform/failure-records';
 import type { Logger } from '../../platform/logger';
 import { MissingHeaderError, readMetadata, type MessageMetadata, type RawHeaders } from '../../platform/message-headers';
 import type { CommandHandler, Decision, Rejection } from './command-handler';
-import { handlerErrorClass, isTransient, PoisonMessageError } from './failures';
+import { handlerErrorClass, isTransient, PoisonMessageError } from '../../platform/failures';
 import type { InboxOutcome, IntegrationRepository, OutboxEvent } from './integration.repository';
 
 export const COMMAND_RESULT_TYPE = 'platform.CommandResult';

@@ -7,7 +7,7 @@ import { Breaker, type BreakerOptions } from './breaker';
 import type { CommandHandler } from './command-handler';
 import { CommandConsumer } from './command-consumer';
 import { CommandProcessor } from './command-processor';
-import { FailureRouter } from './failure-router';
+import { FailureRouter } from '../../platform/failure-router';
 import { IntegrationRepository, type IntegrationSchema } from './integration.repository';
 import { OutboxRelay } from './outbox-relay';
 

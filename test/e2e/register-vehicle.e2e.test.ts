@@ -16,6 +16,7 @@ import { CommandStatusRepository } from '../../gateway/commands/command-status.r
 import { CommandSubmitter } from '../../gateway/commands/command-submitter';
 import { IdempotencyStore } from '../../gateway/commands/idempotency';
 import { AvroCodec } from '../../platform/avro-codec';
+import { deadLetterTopicOf, retryTopicOf } from '../../platform/failure-records';
 import { createDatabase } from '../../platform/database';
 import { createIdempotentProducer, createKafka } from '../../platform/kafka';
 import { Header } from '../../platform/message-headers';
@@ -54,6 +55,7 @@ describe('registering a vehicle through the gateway', () => {
   let processor: ContextProcessor;
   let results: CommandResultsConsumer;
   let statuses: CommandStatusRepository;
+  let resultsGroup: string;
   let observer: KafkaJS.Consumer;
   let server: Server;
   let baseUrl: string;
@@ -94,7 +96,16 @@ describe('registering a vehicle through the gateway', () => {
     fleetDatabase = createDatabase({ url: database.urlFor('fleet_svc'), poolSizeMax: 4, statementTimeoutMs: 10_000, applicationName: 'e2e-fleet' });
     statuses = new CommandStatusRepository(gatewayDatabase);
     processor = await startFleetProcessor({ kafka, producer, codec, database: fleetDatabase, databaseUrl: database.urlFor('fleet_svc'), topics });
-    results = new CommandResultsConsumer(kafka, codec, statuses, publisher, { topic: topics.results, groupId: uniqueName('e2e-gateway') }, silentLogger);
+    resultsGroup = uniqueName('e2e-gateway');
+    results = new CommandResultsConsumer(
+      kafka,
+      producer,
+      codec,
+      statuses,
+      publisher,
+      { topic: topics.results, groupId: resultsGroup, outageDelayMsMin: 200, outageDelayMsMax: 2_000 },
+      silentLogger,
+    );
     await results.start();
     await waiter.start();
     observer = kafka.consumer({ kafkaJS: { groupId: uniqueName('e2e-observer'), fromBeginning: true } });
@@ -132,7 +143,7 @@ describe('registering a vehicle through the gateway', () => {
     publisher.disconnect();
     await processor.stop();
     await producer.disconnect();
-    await admin.deleteTopics({ topics: Object.values(topics) });
+    await admin.deleteTopics({ topics: [...Object.values(topics), retryTopicOf(resultsGroup), deadLetterTopicOf(resultsGroup)] });
     await admin.disconnect();
     await gatewayDatabase.destroy();
     await fleetDatabase.destroy();
@@ -247,8 +258,13 @@ describe('registering a vehicle through the gateway', () => {
       return { code: response.status, body: (await response.json()) as Record<string, unknown> };
     };
 
+    // A record on the results topic that is no result goes to the gateway group's DLQ; the one behind it is applied.
+    await producer.send({ topic: topics.results, messages: [{ key: commandId, value: Buffer.from('not a command result') }] });
     await result({ status: 'failed', reasonCode: 'handler/TypeError', message: "Cannot read properties of undefined (reading 'id')" });
     expect(await read()).toMatchObject({ code: 200, body: { status: 'failed', reasonCode: 'handler/TypeError' } });
+    const deadLetters = await admin.fetchTopicOffsets(deadLetterTopicOf(resultsGroup));
+    expect(deadLetters.reduce((sum, partition) => sum + Number(partition.high), 0)).toBe(1);
+    expect(results.metrics.sum('consumer_messages_dead_lettered_total', { error_class: 'poison/undecodable' })).toBe(1);
     await result({ status: 'accepted', aggregateId: vehicleId, resourcePath: `/v1/vehicles/${vehicleId}` });
     await eventually(async () => ((await read()).body.status === 'accepted' ? true : undefined), 20_000, 'the accepted status');
     expect(await read()).toMatchObject({ code: 200, body: { status: 'accepted', aggregateId: vehicleId, links: { resource: `/v1/vehicles/${vehicleId}` } } });

@@ -1,9 +1,9 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Breaker } from '../../processors/runtime/breaker';
-import { classify, describe as describeError, isTransient, PoisonMessageError } from '../../processors/runtime/failures';
+import { classify, describe as describeError, isTransient, PoisonMessageError } from '../../platform/failures';
 import { failureHeaders, readFailure, REPLAY_COUNT_HEADER, replayCountOf, withoutFailureHeaders, type ErrorClass } from '../../platform/failure-records';
 import { Metrics } from '../../platform/metrics';
-import { FailureRouter } from '../../processors/runtime/failure-router';
+import { FailureRouter } from '../../platform/failure-router';
 import { silentLogger } from '../support/silent-logger';
 
 /** The pure rules of the failure paths: what counts as an outage, how headers hop, when the breaker opens. */

@@ -3,25 +3,25 @@ import { Metrics } from '../../platform/metrics';
 describe('Metrics', () => {
   it('counts per label set, sums across them and renders the Prometheus text format', () => {
     const metrics = new Metrics();
-    const retried = metrics.counter('processor_messages_retried_total', 'Messages sent to the retry topic');
+    const retried = metrics.counter('consumer_messages_retried_total', 'Messages sent to the retry topic');
     retried.inc({ group: 'fleet-processor', error_class: 'handler/TypeError' });
     retried.inc({ error_class: 'handler/TypeError', group: 'fleet-processor' }, 2);
     retried.inc({ group: 'rental-processor', error_class: 'handler/TypeError' });
-    metrics.gauge('processor_breaker_open', 'Breaker state').set({ group: 'fleet-processor' }, 1);
+    metrics.gauge('consumer_breaker_open', 'Breaker state').set({ group: 'fleet-processor' }, 1);
 
-    expect(metrics.value('processor_messages_retried_total', { group: 'fleet-processor', error_class: 'handler/TypeError' })).toBe(3);
-    expect(metrics.sum('processor_messages_retried_total')).toBe(4);
-    expect(metrics.sum('processor_messages_retried_total', { group: 'rental-processor' })).toBe(1);
-    expect(metrics.value('processor_messages_dead_lettered_total', { group: 'x' })).toBe(0);
+    expect(metrics.value('consumer_messages_retried_total', { group: 'fleet-processor', error_class: 'handler/TypeError' })).toBe(3);
+    expect(metrics.sum('consumer_messages_retried_total')).toBe(4);
+    expect(metrics.sum('consumer_messages_retried_total', { group: 'rental-processor' })).toBe(1);
+    expect(metrics.value('consumer_messages_dead_lettered_total', { group: 'x' })).toBe(0);
     expect(metrics.render()).toBe(
       [
-        '# HELP processor_messages_retried_total Messages sent to the retry topic',
-        '# TYPE processor_messages_retried_total counter',
-        'processor_messages_retried_total{group="fleet-processor",error_class="handler/TypeError"} 3',
-        'processor_messages_retried_total{group="rental-processor",error_class="handler/TypeError"} 1',
-        '# HELP processor_breaker_open Breaker state',
-        '# TYPE processor_breaker_open gauge',
-        'processor_breaker_open{group="fleet-processor"} 1',
+        '# HELP consumer_messages_retried_total Messages sent to the retry topic',
+        '# TYPE consumer_messages_retried_total counter',
+        'consumer_messages_retried_total{group="fleet-processor",error_class="handler/TypeError"} 3',
+        'consumer_messages_retried_total{group="rental-processor",error_class="handler/TypeError"} 1',
+        '# HELP consumer_breaker_open Breaker state',
+        '# TYPE consumer_breaker_open gauge',
+        'consumer_breaker_open{group="fleet-processor"} 1',
         '',
       ].join('\n'),
     );

@@ -1,11 +1,13 @@
 import { CONTEXTS, failureTopics, TOPICS } from '../../schemas/topics';
 
 describe('the topic declaration', () => {
-  it('declares for every context a command and an event topic and its processor group\'s retry and dead-letter topics, plus command results', () => {
+  it('declares for every context a command and an event topic and its processor group\'s retry and dead-letter topics, plus command results and the gateway group\'s failure topics', () => {
     const names = TOPICS.map((topic) => topic.name).sort();
     const expected = [
       ...CONTEXTS.flatMap((context) => [`${context}.commands`, `${context}.events`, `${context}-processor.retry`, `${context}-processor.dlq`]),
       'command.results',
+      'gateway-command-status.retry',
+      'gateway-command-status.dlq',
     ].sort();
     expect(names).toEqual(expected);
   });

@@ -8,7 +8,7 @@ import { fleetHandlers } from '../../../processors/fleet/fleet.handlers';
 import { FleetRepository } from '../../../processors/fleet/fleet.repository';
 import type { CommandHandler } from '../../../processors/runtime/command-handler';
 import { CommandProcessor, type IncomingMessage } from '../../../processors/runtime/command-processor';
-import { isTransient } from '../../../processors/runtime/failures';
+import { isTransient } from '../../../platform/failures';
 import { IntegrationRepository } from '../../../processors/runtime/integration.repository';
 import { ScratchDatabase } from '../../support/database';
 import { uniqueName } from '../../support/names';

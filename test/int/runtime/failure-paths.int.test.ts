@@ -267,7 +267,7 @@ describe('failure paths of the processor runtime', () => {
     await server.stop();
     const during = await Promise.all(Array.from({ length: 20 }, (_, index) => registration(topics.commands, `OUT B${index}`)));
     const laterIds = await send(topics.commands, during);
-    await eventually(() => (processor.metrics.sum('processor_partition_pauses_total', { reason: 'outage' }) > 0 ? true : undefined), 30_000, 'a pause for the outage');
+    await eventually(() => (processor.metrics.sum('consumer_partition_pauses_total', { reason: 'outage' }) > 0 ? true : undefined), 30_000, 'a pause for the outage');
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     await server.up();
 
@@ -281,7 +281,7 @@ describe('failure paths of the processor runtime', () => {
     }
     expect(on(deadLetterTopicOf(groupId))).toEqual([]);
     expect(on(retryTopicOf(groupId))).toEqual([]);
-    expect(processor.metrics.sum('processor_messages_dead_lettered_total')).toBe(0);
+    expect(processor.metrics.sum('consumer_messages_dead_lettered_total')).toBe(0);
     const vehicleIds = [...before, ...during].map((message) => message.key);
     expect(await fleet('fleet.vehicles').whereIn('id', vehicleIds).count<{ count: number }[]>('* as count')).toEqual([{ count: 30 }]);
     expect(await fleet('fleet.inbox_processed_messages').whereIn('message_id', [...firstIds, ...laterIds]).count<{ count: number }[]>('* as count')).toEqual([{ count: 30 }]);
@@ -296,11 +296,11 @@ describe('failure paths of the processor runtime', () => {
     const messages = await Promise.all(Array.from({ length: 40 }, (_, index) => registration(topics.commands, `BRK ${index}`)));
     const ids = await send(topics.commands, messages);
 
-    await eventually(() => (processor.metrics.value('processor_breaker_open', { group: groupId }) === 1 ? true : undefined), 30_000, 'the breaker to open');
+    await eventually(() => (processor.metrics.value('consumer_breaker_open', { group: groupId }) === 1 ? true : undefined), 30_000, 'the breaker to open');
     // Far fewer than the 40 messages were routed anywhere.
     const routed = on(retryTopicOf(groupId)).length + on(deadLetterTopicOf(groupId)).length;
     expect(routed).toBeLessThan(20);
-    expect(processor.metrics.sum('processor_partition_pauses_total', { reason: 'breaker-open' })).toBeGreaterThan(0);
+    expect(processor.metrics.sum('consumer_partition_pauses_total', { reason: 'breaker-open' })).toBeGreaterThan(0);
 
     broken = false;
     await eventually(

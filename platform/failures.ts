@@ -1,4 +1,4 @@
-import type { ErrorClass } from '../../platform/failure-records';
+import type { ErrorClass } from './failure-records';
 
 /**
  * How a failure is routed:

@@ -1,8 +1,8 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
-import { deadLetterTopicOf, failureHeaders, headerText, readFailure, retryTopicOf, type ErrorClass, type OutgoingHeaders } from '../../platform/failure-records';
-import type { Logger } from '../../platform/logger';
-import type { Metrics } from '../../platform/metrics';
-import { failureTopics } from '../../schemas/topics';
+import { deadLetterTopicOf, failureHeaders, headerText, readFailure, retryTopicOf, type ErrorClass, type OutgoingHeaders } from './failure-records';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+import { failureTopics } from '../schemas/topics';
 import { describe } from './failures';
 
 export interface FailureRouterOptions {
@@ -55,8 +55,8 @@ export class FailureRouter {
   ) {
     this.retryTopic = retryTopicOf(options.groupId);
     this.deadLetterTopic = deadLetterTopicOf(options.groupId);
-    this.retried = metrics.counter('processor_messages_retried_total', 'Messages sent to the consumer group\'s retry topic, by error class');
-    this.deadLettered = metrics.counter('processor_messages_dead_lettered_total', 'Messages sent to the consumer group\'s dead-letter topic, by error class');
+    this.retried = metrics.counter('consumer_messages_retried_total', 'Messages sent to the consumer group\'s retry topic, by error class');
+    this.deadLettered = metrics.counter('consumer_messages_dead_lettered_total', 'Messages sent to the consumer group\'s dead-letter topic, by error class');
   }
 
   /** Creates the group's retry and dead-letter topics if they are missing. */
