@@ -19,6 +19,10 @@ export type Permission = (typeof PERMISSIONS)[number];
 /** The one permission each command needs, by the command's full record name. */
 export const COMMAND_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'fleet.RegisterVehicle': 'vehicles.register',
+  'fleet.UpdateVehicle': 'vehicles.update',
+  'fleet.RecordOdometerReading': 'vehicles.record_odometer',
+  'fleet.VoidOdometerReading': 'vehicles.record_odometer',
+  'fleet.DecommissionVehicle': 'vehicles.decommission',
 };
 
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {

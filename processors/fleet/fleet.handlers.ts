@@ -2,7 +2,9 @@ import { userIdOrNull } from '../../platform/identifiers';
 import type { CommandHandler } from '../runtime/command-handler';
 import { reject } from '../runtime/command-handler';
 import type { FleetRepository } from './fleet.repository';
+import { odometerHandlers } from './odometer.handlers';
 import { decideRegisterVehicle, parseRegisterVehicle, type RegisterVehicle, type RegisterVehicleState } from './register-vehicle';
+import { vehicleHandlers } from './vehicle.handlers';
 
 /** Wires the fleet context's rules to its repository, one handler per command type. */
 export function fleetHandlers(repository: FleetRepository): CommandHandler[] {
@@ -46,5 +48,5 @@ export function fleetHandlers(repository: FleetRepository): CommandHandler[] {
       }
     },
   };
-  return [registerVehicle];
+  return [registerVehicle, ...odometerHandlers(repository), ...vehicleHandlers(repository)];
 }

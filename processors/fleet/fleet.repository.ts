@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 import { ConstraintViolation, refusedBy } from '../../platform/database-errors';
+import type { StoredReading } from './record-odometer-reading';
+import type { DetailChanges, VehicleDetails } from './update-vehicle';
+import type { VehicleStatus } from './vehicle-status';
 
-export type VehicleStatus = 'active' | 'rented' | 'under_maintenance' | 'decommissioned';
+export type { VehicleStatus };
 
 export interface NewVehicle {
   readonly id: string;
@@ -26,7 +29,19 @@ export interface VehicleRow {
 }
 
 export type RegisterResult = 'registered' | 'plate_number_taken' | 'vin_taken';
-export type ReadingResult = { readonly outcome: 'recorded'; readonly readingId: string } | { readonly outcome: 'out_of_order'; readonly detail: string };
+export type ReadingResult =
+  | { readonly outcome: 'recorded'; readonly readingId: string }
+  | { readonly outcome: 'out_of_order'; readonly detail: string }
+  | { readonly outcome: 'id_taken' };
+export type VoidResult = 'voided' | 'already_voided';
+export type UpdateResult = { readonly outcome: 'updated'; readonly version: number } | { readonly outcome: 'vin_taken' };
+
+/** A vehicle with every field a command decides on. */
+export interface VehicleState extends VehicleDetails {
+  readonly id: string;
+  readonly status: VehicleStatus;
+  readonly rowVersion: number;
+}
 
 const PAGE_SIZE_MAX = 500;
 
@@ -51,6 +66,38 @@ function toVehicle(row: VehicleRecord): VehicleRow {
     rowVersion: row.row_version,
   };
 }
+
+interface VehicleStateRecord {
+  id: string;
+  make: string;
+  model: string;
+  variant: string | null;
+  year: number | null;
+  vehicle_class: string;
+  vin: string | null;
+  status: VehicleStatus;
+  row_version: number;
+}
+
+interface ReadingRecord {
+  id: string;
+  vehicle_id: string;
+  reading_km: number;
+  recorded_at: Date;
+  source: string;
+  supersedes_reading_id: string | null;
+  voided_at: Date | null;
+}
+
+/** Column names of the detail fields UpdateVehicle may change. */
+const DETAIL_COLUMNS: Readonly<Record<keyof DetailChanges, string>> = {
+  make: 'make',
+  model: 'model',
+  variant: 'variant',
+  year: 'year',
+  vehicleClass: 'vehicle_class',
+  vin: 'vin',
+};
 
 /** The fleet context's only SQL: vehicles, odometer readings and status history. */
 export class FleetRepository {
@@ -126,16 +173,21 @@ export class FleetRepository {
     return rows.map(toVehicle);
   }
 
-  /** Records a reading; the database refuses one that would make the odometer run backwards. */
+  /**
+   * Records a reading; the database refuses one that would make the odometer run backwards, or
+   * whose id (the sender's) a reading has already.
+   */
   async recordReading(
     transaction: Knex.Transaction,
-    reading: { vehicleId: string; readingKm: number; recordedAt: Date; source: string; createdBy: string | null },
+    reading: { id?: string; vehicleId: string; readingKm: number; recordedAt: Date; source: string; supersedesReadingId?: string | null; createdBy: string | null },
   ): Promise<ReadingResult> {
-    const result = await refusedBy(transaction, ['vehicle_odometer_readings_non_decreasing'], (savepoint) =>
+    const result = await refusedBy(transaction, ['vehicle_odometer_readings_non_decreasing', 'vehicle_odometer_readings_pkey'], (savepoint) =>
       savepoint
         .withSchema('fleet')
         .table('vehicle_odometer_readings')
         .insert({
+          ...(reading.id === undefined ? {} : { id: reading.id }),
+          supersedes_reading_id: reading.supersedesReadingId ?? null,
           vehicle_id: reading.vehicleId,
           reading_km: reading.readingKm,
           recorded_at: reading.recordedAt,
@@ -144,7 +196,9 @@ export class FleetRepository {
         })
         .returning('id'),
     );
-    if (result instanceof ConstraintViolation) return { outcome: 'out_of_order', detail: result.message };
+    if (result instanceof ConstraintViolation) {
+      return result.constraint === 'vehicle_odometer_readings_pkey' ? { outcome: 'id_taken' } : { outcome: 'out_of_order', detail: result.message };
+    }
     return { outcome: 'recorded', readingId: (result[0] as { id: string }).id };
   }
 
@@ -158,5 +212,100 @@ export class FleetRepository {
       .orderBy([{ column: 'recorded_at', order: 'desc' }, { column: 'reading_km', order: 'desc' }])
       .first();
     return row === undefined ? undefined : { readingKm: row.reading_km, recordedAt: row.recorded_at };
+  }
+
+  /**
+   * The vehicle with every field a command decides on, its row locked until the transaction ends
+   * so that no other transaction changes it between the decision and the write.
+   */
+  async lockVehicle(transaction: Knex.Transaction, vehicleId: string): Promise<VehicleState | undefined> {
+    const row: VehicleStateRecord | undefined = await transaction
+      .withSchema('fleet')
+      .table('vehicles')
+      .select('id', 'make', 'model', 'variant', 'year', 'vehicle_class', 'vin', 'status', 'row_version')
+      .where('id', vehicleId)
+      .forUpdate()
+      .first();
+    if (row === undefined) return undefined;
+    return {
+      id: row.id,
+      make: row.make,
+      model: row.model,
+      variant: row.variant,
+      year: row.year,
+      vehicleClass: row.vehicle_class,
+      vin: row.vin,
+      status: row.status,
+      rowVersion: row.row_version,
+    };
+  }
+
+  async findReading(transaction: Knex.Transaction, readingId: string): Promise<StoredReading | undefined> {
+    const row: ReadingRecord | undefined = await transaction
+      .withSchema('fleet')
+      .table('vehicle_odometer_readings')
+      .select('id', 'vehicle_id', 'reading_km', 'recorded_at', 'source', 'supersedes_reading_id', 'voided_at')
+      .where('id', readingId)
+      .first();
+    if (row === undefined) return undefined;
+    return {
+      id: row.id,
+      vehicleId: row.vehicle_id,
+      readingKm: row.reading_km,
+      recordedAt: row.recorded_at,
+      source: row.source,
+      supersedesReadingId: row.supersedes_reading_id,
+      voided: row.voided_at !== null,
+    };
+  }
+
+  /**
+   * Voids a reading of the vehicle, once: only the void columns change (the trigger
+   * vehicle_odometer_readings_immutable refuses anything else, and a second void).
+   */
+  async voidReading(
+    transaction: Knex.Transaction,
+    change: { readingId: string; vehicleId: string; reason: string; voidedBy: string | null; at: Date },
+  ): Promise<VoidResult> {
+    const voided: number = await transaction
+      .withSchema('fleet')
+      .table('vehicle_odometer_readings')
+      .where({ id: change.readingId, vehicle_id: change.vehicleId })
+      .whereNull('voided_at')
+      .update({ voided_at: change.at, void_reason: change.reason, voided_by: change.voidedBy });
+    return voided === 1 ? 'voided' : 'already_voided';
+  }
+
+  /**
+   * Moves a vehicle to decommissioned from the status the decision saw (`from`); throws when the
+   * vehicle is no longer in it, which the row lock taken by lockVehicle rules out.
+   */
+  async decommission(transaction: Knex.Transaction, change: { vehicleId: string; from: VehicleStatus; at: Date; updatedBy: string | null }): Promise<void> {
+    const updated: number = await transaction
+      .withSchema('fleet')
+      .table('vehicles')
+      .where({ id: change.vehicleId, status: change.from })
+      .update({ status: 'decommissioned', decommissioned_at: change.at, updated_by: change.updatedBy });
+    if (updated !== 1) throw new Error(`vehicle ${change.vehicleId} was not ${change.from} when it was to be decommissioned`);
+  }
+
+  /**
+   * Writes the changed details; the unique key refuses a VIN of another vehicle. Returns the new
+   * row version (touch_row() counts it up).
+   */
+  async updateDetails(transaction: Knex.Transaction, change: { vehicleId: string; changes: DetailChanges; updatedBy: string | null }): Promise<UpdateResult> {
+    const columns = Object.fromEntries(Object.entries(change.changes).map(([field, value]) => [DETAIL_COLUMNS[field as keyof DetailChanges], value]));
+    const result = await refusedBy(transaction, ['vehicles_vin_key'], (savepoint) =>
+      savepoint
+        .withSchema('fleet')
+        .table('vehicles')
+        .where('id', change.vehicleId)
+        .update({ ...columns, updated_by: change.updatedBy })
+        .returning('row_version'),
+    );
+    if (result instanceof ConstraintViolation) return { outcome: 'vin_taken' };
+    const [row] = result as { row_version: number }[];
+    if (row === undefined) throw new Error(`vehicle ${change.vehicleId} vanished while it was updated`);
+    return { outcome: 'updated', version: row.row_version };
   }
 }

@@ -1,4 +1,6 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
+import { isNullableInteger, isNullableString, isString, recordOf } from './decoded';
+import { checkModelYear, checkVin } from './vehicle-details';
 
 /** fleet.RegisterVehicle, as decoded from Avro. */
 export interface RegisterVehicle {
@@ -19,8 +21,6 @@ export interface RegisterVehicleState {
 
 export const VEHICLE_REGISTERED = 'fleet.VehicleRegistered';
 const PLATE_NUMBER_LENGTH_MAX = 20;
-const VIN_PATTERN = /^[A-HJ-NPR-Z0-9]{17}$/;
-const FIRST_YEAR = 1900;
 
 /**
  * The rule for registering a vehicle: a new id, a plausible plate, VIN and year. Whether the plate
@@ -34,13 +34,8 @@ export function decideRegisterVehicle(state: RegisterVehicleState, command: Regi
   if (plateNumber === '' || plateNumber.length > PLATE_NUMBER_LENGTH_MAX) {
     return reject('FLEET.INVALID_PLATE_NUMBER', `A plate number has 1 to ${PLATE_NUMBER_LENGTH_MAX} characters.`);
   }
-  if (command.vin !== null && !VIN_PATTERN.test(command.vin)) {
-    return reject('FLEET.INVALID_VIN', 'A VIN has 17 characters: digits and capital letters except I, O and Q.');
-  }
-  const latestYear = context.now.getUTCFullYear() + 1;
-  if (command.year !== null && (command.year < FIRST_YEAR || command.year > latestYear)) {
-    return reject('FLEET.INVALID_YEAR', `The model year must be between ${FIRST_YEAR} and ${latestYear}.`);
-  }
+  const invalid = (command.vin === null ? undefined : checkVin(command.vin)) ?? (command.year === null ? undefined : checkModelYear(command.year, context.now));
+  if (invalid !== undefined) return invalid;
   return {
     kind: 'accepted',
     aggregateId: command.vehicleId,
@@ -67,27 +62,17 @@ export function decideRegisterVehicle(state: RegisterVehicleState, command: Regi
   };
 }
 
-function field<T>(value: Record<string, unknown>, name: string, check: (candidate: unknown) => candidate is T): T {
-  const candidate = value[name];
-  if (!check(candidate)) throw new TypeError(`RegisterVehicle.${name} has an unexpected type`);
-  return candidate;
-}
-const isString = (candidate: unknown): candidate is string => typeof candidate === 'string';
-const isNullableString = (candidate: unknown): candidate is string | null => candidate === null || typeof candidate === 'string';
-const isNullableInteger = (candidate: unknown): candidate is number | null => candidate === null || Number.isSafeInteger(candidate);
-
 /** Asserts the decoded record's shape where it crosses into the domain. */
 export function parseRegisterVehicle(value: unknown): RegisterVehicle {
-  if (typeof value !== 'object' || value === null) throw new TypeError('RegisterVehicle must be a record');
-  const record = value as Record<string, unknown>;
+  const field = recordOf('RegisterVehicle', value);
   return {
-    vehicleId: field(record, 'vehicleId', isString),
-    plateNumber: field(record, 'plateNumber', isString),
-    vin: field(record, 'vin', isNullableString),
-    make: field(record, 'make', isString),
-    model: field(record, 'model', isString),
-    variant: field(record, 'variant', isNullableString),
-    year: field(record, 'year', isNullableInteger),
-    vehicleClass: field(record, 'vehicleClass', isString),
+    vehicleId: field('vehicleId', isString),
+    plateNumber: field('plateNumber', isString),
+    vin: field('vin', isNullableString),
+    make: field('make', isString),
+    model: field('model', isString),
+    variant: field('variant', isNullableString),
+    year: field('year', isNullableInteger),
+    vehicleClass: field('vehicleClass', isString),
   };
 }
