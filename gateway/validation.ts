@@ -1,9 +1,15 @@
+import { isUuid } from '../platform/identifiers';
 import { ProblemError } from './middleware/problem';
 
 /** What one JSON field may hold. Optional fields may be absent; nullable ones may be null. */
 export type FieldSpec =
   | { readonly type: 'string'; readonly lengthMin?: number; readonly lengthMax: number; readonly pattern?: RegExp; readonly optional?: boolean; readonly nullable?: boolean }
-  | { readonly type: 'integer'; readonly min: number; readonly max: number; readonly optional?: boolean; readonly nullable?: boolean };
+  | { readonly type: 'integer'; readonly min: number; readonly max: number; readonly optional?: boolean; readonly nullable?: boolean }
+  | { readonly type: 'uuid'; readonly optional?: boolean; readonly nullable?: boolean }
+  /** An RFC 3339 date-time with its offset (Z or ±hh:mm). */
+  | { readonly type: 'timestamp'; readonly optional?: boolean; readonly nullable?: boolean };
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 export interface FieldError {
   readonly field: string;
@@ -24,6 +30,12 @@ function check(field: string, value: unknown, spec: FieldSpec): string | undefin
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) return 'must be an integer';
       if (value < spec.min || value > spec.max) return `must be between ${spec.min} and ${spec.max}`;
       return undefined;
+    case 'uuid':
+      return typeof value === 'string' && isUuid(value) ? undefined : 'must be a UUID';
+    case 'timestamp':
+      return typeof value === 'string' && TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value))
+        ? undefined
+        : 'must be a date-time with its offset, e.g. 2026-11-23T09:30:00Z';
     default: {
       const unexpected: never = spec;
       return `has an unsupported specification ${JSON.stringify(unexpected)}`;
@@ -55,4 +67,10 @@ export function validateBody<T>(body: unknown, spec: Record<string, FieldSpec>):
     throw new ProblemError(400, 'validation-failed', 'Invalid request body', `${errors.length} field(s) are invalid.`, { errors });
   }
   return record as T;
+}
+
+/** A path parameter that must be a UUID; 400 naming it otherwise, before anything is produced. */
+export function uuidParameter(name: string, value: string | undefined): string {
+  if (value !== undefined && isUuid(value)) return value;
+  throw new ProblemError(400, 'validation-failed', 'Invalid path parameter', `${name} must be a UUID.`, { errors: [{ field: name, message: 'must be a UUID' }] });
 }

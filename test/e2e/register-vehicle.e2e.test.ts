@@ -212,21 +212,85 @@ describe('registering a vehicle through the gateway', () => {
   });
 
   it('accepts every request example of the OpenAPI document as it is', async () => {
-    type Operation = { operationId: string; requestBody?: { content: Record<string, { example: unknown }> } };
+    type Parameter = { name?: string; in?: string; example?: string };
+    type Operation = { operationId: string; parameters?: Parameter[]; requestBody?: { content: Record<string, { example: unknown }> } };
     const examples = Object.entries(openapi.paths as Record<string, Record<string, Operation>>).flatMap(([path, operations]) =>
       Object.entries(operations)
         .filter(([, operation]) => operation.requestBody !== undefined)
         .map(([method, operation]) => ({ path, method, operation, example: operation.requestBody!.content['application/json']!.example })),
     );
-    expect(examples.length).toBeGreaterThan(0);
+    // Commands on one vehicle, in the order its life allows; the vehicle is the one the first example registers.
+    const order = ['RegisterVehicle', 'RecordOdometerReading', 'VoidOdometerReading', 'UpdateVehicle', 'DecommissionVehicle'];
+    const expectedStatus: Record<string, number> = { RegisterVehicle: 201, RecordOdometerReading: 201, VoidOdometerReading: 200, UpdateVehicle: 200, DecommissionVehicle: 200 };
+    expect(examples.map((example) => example.operation.operationId).sort()).toEqual([...order].sort());
+    examples.sort((a, b) => order.indexOf(a.operation.operationId) - order.indexOf(b.operation.operationId));
+    const pathValues: Record<string, string> = {};
     for (const { path: route, method, operation, example } of examples) {
-      const response = await fetch(`${baseUrl}${route}`, {
+      // Path parameters come from what earlier examples created, else from the document's own example.
+      const url = route.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const parameter = operation.parameters?.find((candidate) => candidate.in === 'path' && candidate.name === name);
+        return pathValues[name] ?? parameter?.example ?? name;
+      });
+      const response = await fetch(`${baseUrl}${url}`, {
         method: method.toUpperCase(),
         headers: { Authorization: `Bearer ${await token({ roles: ['admin'] })}`, 'Content-Type': 'application/json', Prefer: 'wait=15' },
         body: JSON.stringify(example),
       });
-      expect({ operation: operation.operationId, status: response.status }).toEqual({ operation: operation.operationId, status: 201 });
+      const body = (await response.json()) as { aggregateId?: string; reasonCode?: string };
+      expect({ operation: operation.operationId, status: response.status, reasonCode: body.reasonCode }).toEqual({
+        operation: operation.operationId,
+        status: expectedStatus[operation.operationId],
+        reasonCode: undefined,
+      });
+      if (operation.operationId === 'RegisterVehicle') pathValues.vehicleId = body.aggregateId!;
+      if (operation.operationId === 'RecordOdometerReading') pathValues.readingId = (example as { readingId: string }).readingId;
     }
+  });
+
+  it("answers the fleet's other commands with their outcome: a voided reading, a version conflict, a decommissioned vehicle", async () => {
+    const manager = { Authorization: `Bearer ${await token()}`, 'Content-Type': 'application/json', Prefer: 'wait=15' };
+    const send = async (method: string, route: string, body: unknown) => {
+      const response = await fetch(`${baseUrl}${route}`, { method, headers: manager, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as { status?: string; reasonCode?: string; aggregateId?: string } };
+    };
+    const registered = await post(vehicle('E2E 20'), manager);
+    const vehicleId = ((await registered.json()) as { aggregateId: string }).aggregateId;
+    const readingId = randomUUID();
+    const reading = { readingId, readingKm: 1200, recordedAt: '2026-11-01T09:00:00+01:00' };
+    expect(await send('POST', `/v1/vehicles/${vehicleId}/odometer-readings`, reading)).toMatchObject({ status: 201, body: { status: 'accepted' } });
+    // The same reading sent again is accepted without a second effect.
+    expect(await send('POST', `/v1/vehicles/${vehicleId}/odometer-readings`, reading)).toMatchObject({ status: 201 });
+    expect(await fleetDatabase('fleet.vehicle_odometer_readings').where('vehicle_id', vehicleId).count<{ count: number }[]>('* as count')).toEqual([{ count: 1 }]);
+    expect(await send('POST', `/v1/vehicles/${vehicleId}/odometer-readings/${readingId}/void`, { reason: 'Wrong car.' })).toMatchObject({ status: 200 });
+    expect(await send('POST', `/v1/vehicles/${vehicleId}/odometer-readings/${readingId}/void`, { reason: 'Again.' })).toMatchObject({
+      status: 409,
+      body: { reasonCode: 'FLEET.READING_ALREADY_VOIDED' },
+    });
+    expect(await send('PATCH', `/v1/vehicles/${vehicleId}`, { expectedVersion: 99, model: 'Zoe R135' })).toMatchObject({ status: 409, body: { reasonCode: 'FLEET.VERSION_CONFLICT' } });
+    expect(await send('POST', `/v1/vehicles/${vehicleId}/decommission`, { reason: 'Written off.' })).toMatchObject({ status: 200, body: { status: 'accepted' } });
+    expect(await send('PATCH', `/v1/vehicles/${vehicleId}`, { model: 'Zoe R135' })).toMatchObject({ status: 409, body: { reasonCode: 'FLEET.VEHICLE_DECOMMISSIONED' } });
+    expect(await fleetDatabase('fleet.vehicles').where('id', vehicleId).first('status')).toEqual({ status: 'decommissioned' });
+  });
+
+  it("refuses a malformed path or body on the fleet's other routes, and a role without their permission, producing nothing", async () => {
+    const before = await commandsProduced();
+    const asManager = { Authorization: `Bearer ${await token()}`, 'Content-Type': 'application/json' };
+    const refused = async (method: string, route: string, body: unknown, headers = asManager) => {
+      const response = await fetch(`${baseUrl}${route}`, { method, headers, body: JSON.stringify(body) });
+      return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as { errors?: { field: string }[] } };
+    };
+    const somebody = randomUUID();
+    expect(await refused('PATCH', '/v1/vehicles/not-a-uuid', { model: 'x' })).toMatchObject({ status: 400, body: { errors: [{ field: 'vehicleId' }] } });
+    expect(await refused('POST', `/v1/vehicles/${somebody}/odometer-readings`, { readingKm: -1, recordedAt: '2026-11-01 09:00' })).toMatchObject({
+      status: 400,
+      type: 'application/problem+json',
+      body: { errors: [{ field: 'readingKm' }, { field: 'recordedAt' }] },
+    });
+    expect(await refused('POST', `/v1/vehicles/${somebody}/odometer-readings/x/void`, { reason: 'r' })).toMatchObject({ status: 400, body: { errors: [{ field: 'readingId' }] } });
+    expect(await refused('POST', `/v1/vehicles/${somebody}/decommission`, {})).toMatchObject({ status: 400, body: { errors: [{ field: 'reason' }] } });
+    const agent = { ...asManager, Authorization: `Bearer ${await token({ roles: ['rental_agent'] })}` };
+    expect((await refused('POST', `/v1/vehicles/${somebody}/decommission`, { reason: 'r' }, agent)).status).toBe(403);
+    expect(await commandsProduced()).toBe(before);
   });
 
   it('reports a dead-lettered command as failed, and a replay that succeeds settles it', async () => {
