@@ -13,6 +13,7 @@ import { TokenVerifier } from '../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../gateway/commands/command-results';
 import { CommandStatusRepository } from '../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../gateway/commands/command-submitter';
+import { VehicleQueries } from '../gateway/queries/vehicle.queries';
 import { IdempotencyStore } from '../gateway/commands/idempotency';
 import { AvroCodec } from '../platform/avro-codec';
 import { createDatabase } from '../platform/database';
@@ -47,9 +48,8 @@ async function gateway(setup: BenchSetup): Promise<string> {
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
   const codec = new AvroCodec(createSchemaRegistry(new URL(setup.registryUrl)));
-  const statuses = new CommandStatusRepository(
-    createDatabase({ url: new URL(setup.gatewayDatabaseUrl), poolSizeMax: 10, statementTimeoutMs: 10_000, applicationName: 'bench-gateway' }),
-  );
+  const statusDatabase = createDatabase({ url: new URL(setup.gatewayDatabaseUrl), poolSizeMax: 10, statementTimeoutMs: 10_000, applicationName: 'bench-gateway' });
+  const statuses = new CommandStatusRepository(statusDatabase);
   const redis = new Redis(setup.redisUrl);
   const waiter = new CommandWaiter(redis.duplicate());
   await waiter.start();
@@ -73,6 +73,8 @@ async function gateway(setup: BenchSetup): Promise<string> {
         idempotency: new IdempotencyStore(redis),
         statuses,
         waiter,
+        // The benchmark sends commands only; its queries would read the gateway's own pool.
+        vehicles: new VehicleQueries(statusDatabase),
         topics: { fleetCommands: setup.topics.commands },
       },
     }),

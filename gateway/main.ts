@@ -8,6 +8,7 @@ import { loadConfig } from '../platform/config/load';
 import {
   authVariables,
   databaseVariables,
+  readDatabaseVariables,
   gatewayVariables,
   kafkaVariables,
   redisVariables,
@@ -28,6 +29,7 @@ import { CommandStatusRepository } from './commands/command-status.repository';
 import { CommandSubmitter } from './commands/command-submitter';
 import { IdempotencyStore } from './commands/idempotency';
 import { GATEWAY_RESULTS_GROUP } from '../schemas/topics';
+import { VehicleQueries } from './queries/vehicle.queries';
 
 /** How long the results consumer waits while PostgreSQL is away, doubling between the two. */
 const RESULTS_OUTAGE_DELAY_MS_MIN = 200;
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     ...kafkaVariables,
     ...schemaRegistryVariables,
     ...databaseVariables,
+    ...readDatabaseVariables,
     ...redisVariables,
     ...authVariables,
   });
@@ -66,6 +69,15 @@ async function main(): Promise<void> {
     logger,
   });
   lifecycle.onShutdown('postgres', () => database.destroy());
+  // Queries read the views the contexts publish, as a login that can read nothing else.
+  const reader = createDatabase({
+    url: config.readDatabaseUrl,
+    poolSizeMax: config.databasePoolSizeMax,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+    applicationName: `${SERVICE}-reader`,
+    logger,
+  });
+  lifecycle.onShutdown('postgres-reader', () => reader.destroy());
   const redis = createRedis({ url: config.redisUrl, connectTimeoutMs: config.healthCheckTimeoutMs });
   lifecycle.onShutdown('redis', async () => void redis.disconnect());
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${SERVICE}`, logger });
@@ -108,6 +120,7 @@ async function main(): Promise<void> {
       idempotency: new IdempotencyStore(redis),
       statuses,
       waiter,
+      vehicles: new VehicleQueries(reader),
       topics: { fleetCommands: 'fleet.commands' },
     },
   });

@@ -44,15 +44,23 @@ const SERVICE_ROLES: Record<string, string> = {
   reporting: 'reporting_svc',
 };
 
-/** A service connects as its own login, built from the stack's admin URL and generated password. */
-function environmentFor(service: Service): NodeJS.ProcessEnv {
-  const role = SERVICE_ROLES[service.name];
-  const password = role === undefined ? undefined : process.env[`DB_PASSWORD_${role.toUpperCase()}`];
-  if (role === undefined || password === undefined || process.env.DATABASE_ADMIN_URL === undefined) return process.env;
+/** A login on the stack's database, built from the admin URL and the login's generated password. */
+function loginUrl(role: string): string | undefined {
+  const password = process.env[`DB_PASSWORD_${role.toUpperCase()}`];
+  if (password === undefined || process.env.DATABASE_ADMIN_URL === undefined) return undefined;
   const url = new URL(process.env.DATABASE_ADMIN_URL);
   url.username = role;
   url.password = password;
-  return { ...process.env, DATABASE_URL: url.toString() };
+  return url.toString();
+}
+
+/** A service connects as its own login; the gateway's queries also get the read-only one. */
+function environmentFor(service: Service): NodeJS.ProcessEnv {
+  const role = SERVICE_ROLES[service.name];
+  const databaseUrl = role === undefined ? undefined : loginUrl(role);
+  if (databaseUrl === undefined) return process.env;
+  const readDatabaseUrl = service.name === 'gateway' ? loginUrl('gateway_reader') : undefined;
+  return { ...process.env, DATABASE_URL: databaseUrl, ...(readDatabaseUrl === undefined ? {} : { READ_DATABASE_URL: readDatabaseUrl }) };
 }
 
 function start(service: Service, width: number, onListening: () => void): ChildProcess {

@@ -51,7 +51,7 @@ interface UpdateVehicleBody {
 
 /** Every field may be left out (or null): left out means unchanged. */
 const UPDATE_VEHICLE_BODY: Record<keyof UpdateVehicleBody, FieldSpec> = {
-  expectedVersion: { type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, optional: true, nullable: true },
+  expectedVersion: { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, optional: true, nullable: true },
   make: { type: 'string', lengthMax: 100, optional: true, nullable: true },
   model: { type: 'string', lengthMax: 100, optional: true, nullable: true },
   variant: { type: 'string', lengthMax: 100, optional: true, nullable: true },

@@ -101,6 +101,16 @@ export const redisVariables = {
   }),
 };
 
+/** The gateway's second pool: the read-only login that may only SELECT the views contexts publish. */
+export const readDatabaseVariables = {
+  readDatabaseUrl: variable({
+    name: 'READ_DATABASE_URL',
+    description: "the read-only login (gateway_reader) the gateway's queries use; it can read the published views and nothing else",
+    secret: true,
+    parse: url(['postgres', 'postgresql']),
+  }),
+};
+
 export const gatewayVariables = {
   port: variable({
     name: 'PORT',
@@ -244,6 +254,7 @@ export const allVariables = {
   ...schemaRegistryVariables,
   ...databaseVariables,
   ...databaseAdminVariables,
+  ...readDatabaseVariables,
   ...redisVariables,
   ...gatewayVariables,
   ...processorVariables,

@@ -14,6 +14,7 @@ import { TokenVerifier } from '../../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/command-results';
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../../gateway/commands/command-submitter';
+import { VehicleQueries } from '../../gateway/queries/vehicle.queries';
 import { IdempotencyStore } from '../../gateway/commands/idempotency';
 import { AvroCodec } from '../../platform/avro-codec';
 import { deadLetterTopicOf, retryTopicOf } from '../../platform/failure-records';
@@ -52,6 +53,7 @@ describe('registering a vehicle through the gateway', () => {
   const events: { key: string; headers: Record<string, string>; value: unknown }[] = [];
   let gatewayDatabase: Knex;
   let fleetDatabase: Knex;
+  let readerDatabase: Knex;
   let processor: ContextProcessor;
   let results: CommandResultsConsumer;
   let statuses: CommandStatusRepository;
@@ -94,6 +96,7 @@ describe('registering a vehicle through the gateway', () => {
     await producer.connect();
     gatewayDatabase = createDatabase({ url: database.urlFor('gateway_svc'), poolSizeMax: 4, statementTimeoutMs: 10_000, applicationName: 'e2e-gateway' });
     fleetDatabase = createDatabase({ url: database.urlFor('fleet_svc'), poolSizeMax: 4, statementTimeoutMs: 10_000, applicationName: 'e2e-fleet' });
+    readerDatabase = createDatabase({ url: database.urlFor('gateway_reader'), poolSizeMax: 2, statementTimeoutMs: 10_000, applicationName: 'e2e-reader' });
     statuses = new CommandStatusRepository(gatewayDatabase);
     processor = await startFleetProcessor({ kafka, producer, codec, database: fleetDatabase, databaseUrl: database.urlFor('fleet_svc'), topics });
     resultsGroup = uniqueName('e2e-gateway');
@@ -127,6 +130,7 @@ describe('registering a vehicle through the gateway', () => {
         idempotency: new IdempotencyStore(publisher),
         statuses,
         waiter,
+        vehicles: new VehicleQueries(readerDatabase),
         topics: { fleetCommands: topics.commands },
       },
     });
@@ -147,6 +151,7 @@ describe('registering a vehicle through the gateway', () => {
     await admin.disconnect();
     await gatewayDatabase.destroy();
     await fleetDatabase.destroy();
+    await readerDatabase.destroy();
     await database.drop();
     rmSync(keysDir, { recursive: true, force: true });
   });
@@ -291,6 +296,54 @@ describe('registering a vehicle through the gateway', () => {
     const agent = { ...asManager, Authorization: `Bearer ${await token({ roles: ['rental_agent'] })}` };
     expect((await refused('POST', `/v1/vehicles/${somebody}/decommission`, { reason: 'r' }, agent)).status).toBe(403);
     expect(await commandsProduced()).toBe(before);
+  });
+
+  it('reads vehicles from the published views: one vehicle with its odometer, pages of vehicles, and the status history as of a time', async () => {
+    const manager = { Authorization: `Bearer ${await token()}`, 'Content-Type': 'application/json', Prefer: 'wait=15' };
+    const get = async (route: string, headers: Record<string, string> = manager) => {
+      const response = await fetch(`${baseUrl}${route}`, { headers });
+      return { status: response.status, etag: response.headers.get('etag'), body: (await response.json()) as Record<string, unknown> };
+    };
+    const ids: string[] = [];
+    for (const plate of ['E2E 30', 'E2E 31', 'E2E 32']) {
+      const response = await post({ ...vehicle(plate), vehicleClass: 'e2e_read' }, manager);
+      ids.push(((await response.json()) as { aggregateId: string }).aggregateId);
+    }
+    const [first] = ids;
+    await fetch(`${baseUrl}/v1/vehicles/${first}/odometer-readings`, { method: 'POST', headers: manager, body: JSON.stringify({ readingKm: 4321, recordedAt: '2026-11-02T10:00:00Z' }) });
+
+    const one = await get(`/v1/vehicles/${first}`);
+    expect(one).toMatchObject({ status: 200, etag: '"0"', body: { id: first, plateNumber: 'E2E 30', status: 'active', odometerKm: 4321, version: 0, links: { history: `/v1/vehicles/${first}/history` } } });
+
+    // Two pages of two, in id order, following links.next.
+    const pageOne = await get('/v1/vehicles?vehicleClass=e2e_read&limit=2');
+    const next = (pageOne.body.links as { next: string | null }).next;
+    expect(next).not.toBeNull();
+    const pageTwo = await get(next!);
+    const listed = [...(pageOne.body.items as { id: string }[]), ...(pageTwo.body.items as { id: string }[])].map((item) => item.id);
+    expect(listed).toEqual([...ids].sort());
+    expect((pageTwo.body.links as { next: string | null }).next).toBeNull();
+
+    const beforeDecommission = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await fetch(`${baseUrl}/v1/vehicles/${first}/decommission`, { method: 'POST', headers: manager, body: JSON.stringify({ reason: 'Sold.' }) });
+    const history = await get(`/v1/vehicles/${first}/history?asOf=${encodeURIComponent(beforeDecommission)}`);
+    expect(history).toMatchObject({ status: 200, body: { vehicleId: first, statusAsOf: 'active' } });
+    expect((history.body.changes as { from: string | null; to: string }[]).map((change) => [change.from, change.to])).toEqual([
+      [null, 'active'],
+      ['active', 'decommissioned'],
+    ]);
+    expect((await get(`/v1/vehicles/${first}/history?asOf=2000-01-01T00:00:00Z`)).body).toMatchObject({ statusAsOf: null });
+    expect((await get(`/v1/vehicles/${first}`)).body).toMatchObject({ status: 'decommissioned' });
+
+    // Bad queries and unknown ids get their problem; a token without vehicles.read gets 403.
+    expect((await get(`/v1/vehicles/${randomUUID()}`)).status).toBe(404);
+    expect((await get('/v1/vehicles/nope')).status).toBe(400);
+    expect((await get('/v1/vehicles?limit=1000')).status).toBe(400);
+    expect((await get('/v1/vehicles?status=parked')).status).toBe(400);
+    expect((await get('/v1/vehicles?color=red')).status).toBe(400);
+    expect((await get(`/v1/vehicles/${first}/history?asOf=yesterday`)).status).toBe(400);
+    expect((await get('/v1/vehicles', { Authorization: `Bearer ${await token({ roles: [], permissions: ['rentals.read'] })}` })).status).toBe(403);
   });
 
   it('reports a dead-lettered command as failed, and a replay that succeeds settles it', async () => {

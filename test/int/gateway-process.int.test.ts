@@ -31,7 +31,15 @@ describe('the gateway process', () => {
   it('serves readiness against the real stack and exits with 0 on SIGTERM', async () => {
     const port = await freePort();
     const databaseUrl = roleUrl(new URL(process.env.DATABASE_ADMIN_URL!), 'gateway_svc').toString();
-    const gateway = startGateway({ ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    const readDatabaseUrl = roleUrl(new URL(process.env.DATABASE_ADMIN_URL!), 'gateway_reader').toString();
+    const gateway = startGateway({
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      READ_DATABASE_URL: readDatabaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    });
     try {
       const ready = await eventually(
         async () => {
