@@ -153,11 +153,14 @@ export class CommandWaiter {
    */
   async waitFor<T>(commandId: string, timeoutMs: number, read: () => Promise<T | undefined>): Promise<T | undefined> {
     const deadline = Date.now() + timeoutMs;
+    // Set when the wait ended by its timer: the next read is the last, whatever the clock says
+    // (a timer may fire a millisecond before Date.now() reaches the deadline).
+    let deadlineReached = false;
     for (;;) {
       // Listen before reading, so an announcement between the read and the wait is not missed.
       let wake: () => void = () => undefined;
-      const woken = new Promise<void>((resolve) => {
-        wake = resolve;
+      const woken = new Promise<boolean>((resolve) => {
+        wake = () => resolve(false);
       });
       const wakers = this.waiting.get(commandId) ?? new Set<() => void>();
       this.waiting.set(commandId, wakers.add(wake));
@@ -165,8 +168,8 @@ export class CommandWaiter {
       try {
         const answer = await read();
         const remainingMs = deadline - Date.now();
-        if (answer !== undefined || remainingMs <= 0) return answer;
-        await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, remainingMs)))]);
+        if (answer !== undefined || remainingMs <= 0 || deadlineReached) return answer;
+        deadlineReached = await Promise.race([woken, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), remainingMs)))]);
       } finally {
         clearTimeout(timer);
         wakers.delete(wake);

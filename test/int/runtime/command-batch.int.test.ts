@@ -174,7 +174,7 @@ describe('a batch of commands in one transaction', () => {
   });
 
   it('fails the whole batch, committing nothing, when the database is unreachable', async () => {
-    const unreachable = createDatabase({ url: new URL('postgres://fleet_svc:x@127.0.0.1:1/nowhere'), poolSizeMax: 1, statementTimeoutMs: 1_000, applicationName: 'unreachable' });
+    const unreachable = createDatabase({ url: new URL('postgres://fleet_svc:x@127.0.0.1:1/nowhere'), poolSizeMax: 1, statementTimeoutMs: 1_000, applicationName: 'unreachable', logger: silentLogger });
     try {
       const message = await registration('B-AT 50');
       const failure = await processor.processBatch(unreachable, [message]).then(
