@@ -4,9 +4,10 @@ import { reject } from '../runtime/command-handler';
 import type { FleetRepository } from './fleet.repository';
 import { odometerHandlers } from './odometer.handlers';
 import { decideRegisterVehicle, parseRegisterVehicle, type RegisterVehicle, type RegisterVehicleState } from './register-vehicle';
+import { statusMoveHandlers } from './status-move.handlers';
 import { vehicleHandlers } from './vehicle.handlers';
 
-/** Wires the fleet context's rules to its repository, one handler per command type. */
+/** Wires the fleet context's rules to its repository: one handler per command type, and one per other context's event it follows. */
 export function fleetHandlers(repository: FleetRepository): CommandHandler[] {
   const registerVehicle: CommandHandler<RegisterVehicle, RegisterVehicleState> = {
     commandType: 'fleet.RegisterVehicle',
@@ -48,5 +49,5 @@ export function fleetHandlers(repository: FleetRepository): CommandHandler[] {
       }
     },
   };
-  return [registerVehicle, ...odometerHandlers(repository), ...vehicleHandlers(repository)];
+  return [registerVehicle, ...odometerHandlers(repository), ...vehicleHandlers(repository), ...statusMoveHandlers(repository)];
 }

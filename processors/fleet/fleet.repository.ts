@@ -280,6 +280,16 @@ export class FleetRepository {
    * Moves a vehicle to decommissioned from the status the decision saw (`from`); throws when the
    * vehicle is no longer in it, which the row lock taken by lockVehicle rules out.
    */
+  /** Moves the vehicle from one status to another (never to or from decommissioned: see decommission). */
+  async changeStatus(transaction: Knex.Transaction, change: { vehicleId: string; from: VehicleStatus; to: VehicleStatus; updatedBy: string | null }): Promise<void> {
+    const updated: number = await transaction
+      .withSchema('fleet')
+      .table('vehicles')
+      .where({ id: change.vehicleId, status: change.from })
+      .update({ status: change.to, updated_by: change.updatedBy });
+    if (updated !== 1) throw new Error(`vehicle ${change.vehicleId} was not ${change.from} when it was to become ${change.to}`);
+  }
+
   async decommission(transaction: Knex.Transaction, change: { vehicleId: string; from: VehicleStatus; at: Date; updatedBy: string | null }): Promise<void> {
     const updated: number = await transaction
       .withSchema('fleet')

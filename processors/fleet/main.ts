@@ -8,6 +8,8 @@ runContext({
   schema: 'fleet',
   commandsTopic: 'fleet.commands',
   eventsTopic: 'fleet.events',
+  // Rentals and maintenance jobs move a vehicle's status; the fleet follows their events.
+  subscriptions: ['rental.events', 'maintenance.events'],
   handlers: () => fleetHandlers(new FleetRepository()),
 }).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -12,6 +12,8 @@ import { classify, describe } from '../../platform/failures';
 
 export interface CommandConsumerOptions {
   readonly topic: string;
+  /** Other contexts' event topics read in the same group. */
+  readonly subscriptions: readonly string[];
   readonly groupId: string;
   /** Waits while a dependency is down, doubling from the minimum up to the maximum. */
   readonly retryDelayMsMin: number;
@@ -25,10 +27,11 @@ export interface CommandConsumerOptions {
 }
 
 /**
- * The consumer loop of one group over its commands topic and its own retry topic. One PostgreSQL
- * transaction per batch (CommandProcessor); offsets stored only after the transaction commits and
- * the batch's failed messages are acknowledged on their retry or dead-letter topic; stored
- * offsets committed to Kafka on an interval.
+ * The consumer loop of one group over its commands topic, the other contexts' event topics it
+ * reacts to, and its own retry topic. One PostgreSQL transaction per batch (CommandProcessor);
+ * offsets stored only after the transaction commits and the batch's failed messages are
+ * acknowledged on their retry or dead-letter topic; stored offsets committed to Kafka on an
+ * interval.
  *
  * Failures never block a partition: a failed message moves to the retry topic (processed no
  * earlier than its due time: the retry partition pauses until then) or the dead-letter topic.
@@ -71,7 +74,7 @@ export class CommandConsumer {
     });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.options.topic, this.router.retryTopic] });
+    await consumer.subscribe({ topics: [this.options.topic, ...this.options.subscriptions, this.router.retryTopic] });
     await consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrently,

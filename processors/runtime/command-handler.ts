@@ -41,7 +41,14 @@ export function reject(reasonCode: string, message: string): Rejection {
  * the database, the arbiter of invariants, refuses it (a unique plate, an overlapping booking).
  */
 export interface CommandHandler<Command = unknown, State = unknown> {
+  /** The message type it handles: a command of this context, or an event of another one. */
   readonly commandType: string;
+  /**
+   * 'command' (the default): its outcome is answered on command.results. 'event': another
+   * context's fact this context reacts to; nobody waits for an answer, and a rejection is a
+   * conflict that is logged, counted and skipped, never a reason to stop the stream.
+   */
+  readonly source?: 'command' | 'event';
   /** Checks the decoded Avro value at the boundary and returns the typed command. */
   parse(value: unknown): Command;
   load(transaction: Knex.Transaction, command: Command): Promise<State>;

@@ -155,9 +155,13 @@ export class CommandProcessor {
 
   /**
    * Writes a command result saying the command failed (it went to the dead-letter topic), so that
-   * whoever waits for it learns so. No inbox row: a replay can still process the command.
+   * whoever waits for it learns so. No inbox row: a replay can still process the command. Nothing
+   * for a message that is not one of this context's commands.
    */
   async recordFailed(database: Knex, metadata: MessageMetadata, errorClass: string, message: string): Promise<void> {
+    // Only a command of this context has someone waiting for its result.
+    const handler = this.handlers.get(metadata.messageType);
+    if (handler === undefined || handler.source === 'event') return;
     const now = this.clock();
     await database.transaction((transaction) =>
       this.inbox.appendOutbox(transaction, [this.resultEvent(metadata, { status: 'failed', reasonCode: errorClass, message }, now)]),
@@ -272,15 +276,23 @@ export class CommandProcessor {
         );
       if (refusal !== undefined) decision = refusal;
     }
+    const isEvent = handler.source === 'event';
+    if (isEvent && decision.kind === 'rejected') {
+      this.logger.warn(
+        { messageId: metadata.messageId, messageType: metadata.messageType, reasonCode: decision.reasonCode, detail: decision.message },
+        "another context's event conflicts with this context's state; counted and skipped",
+      );
+    }
     return {
       metadata,
       outcome: decision.kind,
-      events: this.outboxEvents(metadata, decision, context.now),
+      events: this.outboxEvents(metadata, decision, context.now, !isEvent),
       ...(decision.kind === 'rejected' ? { reasonCode: decision.reasonCode } : {}),
     };
   }
 
-  private outboxEvents(command: MessageMetadata, decision: Decision, now: Date): OutboxEvent[] {
+  /** The decision's events, and for a command its result (an event of another context gets none). */
+  private outboxEvents(command: MessageMetadata, decision: Decision, now: Date, withResult: boolean): OutboxEvent[] {
     const caused = (messageType: string) => ({
       correlation: command.correlationId,
       causation: command.messageId,
@@ -300,6 +312,7 @@ export class CommandProcessor {
             occurredAt: now,
           }))
         : [];
+    if (!withResult) return events;
     events.push(
       this.resultEvent(
         command,

@@ -13,7 +13,13 @@ import { OutboxRelay } from './outbox-relay';
 
 export interface ContextProcessorOptions {
   readonly schema: IntegrationSchema;
-  readonly topics: { readonly commands: string; readonly events: string; readonly results: string };
+  readonly topics: {
+    readonly commands: string;
+    readonly events: string;
+    readonly results: string;
+    /** Other contexts' event topics this context reacts to (handlers with source 'event'). */
+    readonly subscriptions?: readonly string[];
+  };
   readonly groupId: string;
   readonly databaseUrl: URL;
   readonly outboxBatchSizeMax: number;
@@ -78,6 +84,7 @@ export class ContextProcessor {
       new Breaker(options.breaker),
       {
         topic: options.topics.commands,
+        subscriptions: options.topics.subscriptions ?? [],
         groupId: options.groupId,
         retryDelayMsMin: options.retryDelayMsMin,
         retryDelayMsMax: options.retryDelayMsMax,

@@ -23,6 +23,8 @@ export interface ContextDefinition {
   readonly schema: IntegrationSchema;
   readonly commandsTopic: string;
   readonly eventsTopic: string;
+  /** Other contexts' event topics the context reacts to. */
+  readonly subscriptions?: readonly string[];
   readonly handlers: () => CommandHandler[];
 }
 
@@ -55,7 +57,7 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
   const processor = new ContextProcessor(
     {
       schema: definition.schema,
-      topics: { commands: definition.commandsTopic, events: definition.eventsTopic, results: COMMAND_RESULTS_TOPIC },
+      topics: { commands: definition.commandsTopic, events: definition.eventsTopic, results: COMMAND_RESULTS_TOPIC, subscriptions: definition.subscriptions ?? [] },
       groupId: processorGroupOf(definition.service),
       databaseUrl: config.databaseUrl,
       outboxBatchSizeMax: config.outboxBatchSizeMax,

@@ -15,7 +15,7 @@ export async function startFleetProcessor(dependencies: {
   codec: AvroCodec;
   database: Knex;
   databaseUrl: URL;
-  topics: { commands: string; events: string; results: string };
+  topics: { commands: string; events: string; results: string; subscriptions?: string[] };
   /** Processors started with the same group share its partitions. */
   groupId?: string;
   /** Instead of the fleet context's own handlers. */
