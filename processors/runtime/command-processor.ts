@@ -44,6 +44,11 @@ class MessageFailure extends Error {
 
 type Isolation = 'batch' | 'message';
 
+export interface BatchOptions {
+  /** The batch comes from another context's events topic, where unhandled types are expected. */
+  readonly othersEvents?: boolean;
+}
+
 export type ProcessOutcome = 'accepted' | 'rejected' | 'duplicate' | 'ignored';
 
 /**
@@ -115,7 +120,7 @@ export class CommandProcessor {
    * Handles a batch in a transaction of its own and commits it; the result of each message, in
    * the order given. Throws, having committed nothing, when infrastructure fails.
    */
-  async processBatch(database: Knex, messages: readonly IncomingMessage[]): Promise<MessageResult[]> {
+  async processBatch(database: Knex, messages: readonly IncomingMessage[], options: BatchOptions = {}): Promise<MessageResult[]> {
     const results: (MessageResult | undefined)[] = new Array<MessageResult | undefined>(messages.length);
     const prepared: (Prepared | undefined)[] = [];
     for (const [index, message] of messages.entries()) {
@@ -130,6 +135,7 @@ export class CommandProcessor {
           transaction,
           live.map((index) => prepared[index]!),
           isolation,
+          options,
         ),
       );
       live.forEach((index, position) => {
@@ -205,7 +211,12 @@ export class CommandProcessor {
    * caller runs it again in 'message' isolation); in 'message' isolation each message runs in a
    * savepoint, and a failed one is rolled back, unclaimed and reported.
    */
-  private async processIn(transaction: Knex.Transaction, messages: readonly Prepared[], isolation: Isolation): Promise<(ProcessOutcome | FailedResult)[]> {
+  private async processIn(
+    transaction: Knex.Transaction,
+    messages: readonly Prepared[],
+    isolation: Isolation,
+    options: BatchOptions,
+  ): Promise<(ProcessOutcome | FailedResult)[]> {
     const claimed = await this.inbox.claimInbox(
       transaction,
       messages.map(({ metadata }) => ({ messageId: metadata.messageId, messageType: metadata.messageType, correlationId: metadata.correlationId })),
@@ -219,7 +230,7 @@ export class CommandProcessor {
       }
       if (isolation === 'batch') {
         try {
-          handled.push(await this.handle(transaction, message, isolation));
+          handled.push(await this.handle(transaction, message, isolation, options));
         } catch (error) {
           if (error instanceof NeedsIsolation) throw error;
           throw new MessageFailure(message, error);
@@ -227,7 +238,7 @@ export class CommandProcessor {
         continue;
       }
       try {
-        handled.push(await transaction.transaction((savepoint) => this.handle(savepoint, message, isolation)));
+        handled.push(await transaction.transaction((savepoint) => this.handle(savepoint, message, isolation, options)));
       } catch (error) {
         if (isTransient(error)) throw error;
         await this.inbox.unclaim(transaction, message.metadata.messageId);
@@ -248,10 +259,11 @@ export class CommandProcessor {
     return handled.map((result) => (result.outcome === 'failed' ? result : result.outcome));
   }
 
-  private async handle(transaction: Knex.Transaction, prepared: Prepared, isolation: Isolation): Promise<Handled> {
+  private async handle(transaction: Knex.Transaction, prepared: Prepared, isolation: Isolation, options: BatchOptions): Promise<Handled> {
     const { metadata, handler, command } = prepared;
     if (handler === undefined) {
-      this.logger.warn({ messageId: metadata.messageId, messageType: metadata.messageType }, 'no handler for this message type; ignored');
+      // On another context's events topic most types are none of this context's business.
+      this.logger[options.othersEvents === true ? 'debug' : 'warn']({ messageId: metadata.messageId, messageType: metadata.messageType }, 'no handler for this message type; ignored');
       return { metadata, outcome: 'ignored', events: [] };
     }
     const context = { metadata, now: this.clock() };
