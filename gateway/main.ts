@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   lifecycle.onShutdown('kafka-admin', () => admin.disconnect());
-  const producer = createIdempotentProducer(kafka);
+  const producer = createIdempotentProducer(kafka, config.kafkaDeliveryTimeoutMs);
   await producer.connect();
   lifecycle.onShutdown('producer', () => producer.disconnect());
 

@@ -31,10 +31,15 @@ export function createKafka(options: KafkaOptions): KafkaJS.Kafka {
   });
 }
 
+/** librdkafka's own default is five minutes: an HTTP request would hang that long on a dead broker. */
+export const DELIVERY_TIMEOUT_MS_DEFAULT = 30_000;
+
 /**
  * A producer that writes each record exactly once per partition despite its own retries
- * (idempotence implies acks=all and bounded in-flight requests).
+ * (idempotence implies acks=all and bounded in-flight requests). A send fails when the broker has
+ * not acknowledged it within `deliveryTimeoutMs` (KAFKA_DELIVERY_TIMEOUT_MS): the gateway then
+ * answers 503, a processor pauses the partition as for any outage.
  */
-export function createIdempotentProducer(kafka: KafkaJS.Kafka): KafkaJS.Producer {
-  return kafka.producer({ kafkaJS: { idempotent: true, acks: -1 }, 'linger.ms': 5 });
+export function createIdempotentProducer(kafka: KafkaJS.Kafka, deliveryTimeoutMs = DELIVERY_TIMEOUT_MS_DEFAULT): KafkaJS.Producer {
+  return kafka.producer({ kafkaJS: { idempotent: true, acks: -1 }, 'linger.ms': 5, 'message.timeout.ms': deliveryTimeoutMs });
 }

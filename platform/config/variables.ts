@@ -43,6 +43,12 @@ export const kafkaVariables = {
     defaultValue: 'fleet',
     parse: nonEmptyText({ maxLength: 100 }),
   }),
+  kafkaDeliveryTimeoutMs: variable({
+    name: 'KAFKA_DELIVERY_TIMEOUT_MS',
+    description: 'how long a produced record may wait for the broker to acknowledge it before the send fails',
+    defaultValue: '30000',
+    parse: integer({ min: 1_000, max: 300_000 }),
+  }),
 };
 
 export const topicVariables = {

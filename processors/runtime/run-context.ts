@@ -50,7 +50,7 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
   });
   lifecycle.onShutdown('postgres', () => database.destroy());
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${definition.service}`, logger });
-  const producer = createIdempotentProducer(kafka);
+  const producer = createIdempotentProducer(kafka, config.kafkaDeliveryTimeoutMs);
   await producer.connect();
   lifecycle.onShutdown('producer', () => producer.disconnect());
 

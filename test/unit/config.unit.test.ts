@@ -44,6 +44,7 @@ describe('configuration from the environment', () => {
       healthCheckTimeoutMs: 1500,
       kafkaBrokers: ['127.0.0.1:9092', 'kafka-2.internal:9093'],
       kafkaClientId: 'fleet',
+      kafkaDeliveryTimeoutMs: 30000,
       topicReplicationFactor: 3,
       schemaRegistryUrl: new URL('http://127.0.0.1:8081/apis/ccompat/v7'),
       databaseUrl: new URL('postgres://fleet_app:s3cret@127.0.0.1:5432/fleet'),

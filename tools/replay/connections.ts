@@ -15,6 +15,7 @@ import { ReplayLog } from './replay-log';
 export interface ConnectionSettings {
   readonly kafkaBrokers: readonly string[];
   readonly kafkaClientId: string;
+  readonly kafkaDeliveryTimeoutMs: number;
   readonly databaseUrl: URL;
   readonly databaseStatementTimeoutMs: number;
 }
@@ -30,6 +31,8 @@ export class Connections {
     readonly reader: DeadLetterReader,
     private readonly database: Knex,
     readonly log: ReplayLog,
+    /** How long a re-delivery may wait for the broker's acknowledgement. */
+    readonly deliveryTimeoutMs: number,
   ) {}
 
   static async open(settings: ConnectionSettings, logger: Logger): Promise<Connections> {
@@ -49,7 +52,7 @@ export class Connections {
       reader = await DeadLetterReader.open({ brokers: settings.kafkaBrokers, clientId });
       // Fail before reading anything when the login cannot see the table it must write.
       await database('gateway.dlq_replays').select(database.raw('1')).limit(1);
-      return new Connections(kafka, admin, reader, database, new ReplayLog(database));
+      return new Connections(kafka, admin, reader, database, new ReplayLog(database), settings.kafkaDeliveryTimeoutMs);
     } catch (error) {
       await reader?.close();
       await admin.disconnect().catch(() => undefined);

@@ -222,7 +222,7 @@ export async function replay(command: ReplayCommand, connections: Connections, i
   const ranges = wholeTopic(offsets);
   const tally = emptyTally();
   const progress = new Progress(offsetCount(ranges), tally);
-  const producer = command.dryRun ? null : createIdempotentProducer(connections.kafka);
+  const producer = command.dryRun ? null : createIdempotentProducer(connections.kafka, connections.deliveryTimeoutMs);
   await producer?.connect();
   const run = new ReplayRun(command, tally, connections.log, producer, progress, command.replayedBy ?? operatingSystemUser());
   let stop: Stop | null;
