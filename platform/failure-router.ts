@@ -4,6 +4,9 @@ import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import { failureTopics } from '../schemas/topics';
 import { describe } from './failures';
+import { createMissingTopics } from './topic-setup';
+
+const TOPIC_SETUP_TIMEOUT_MS = 10_000;
 
 export interface FailureRouterOptions {
   readonly groupId: string;
@@ -59,22 +62,10 @@ export class FailureRouter {
     this.deadLettered = metrics.counter('consumer_messages_dead_lettered_total', 'Messages sent to the consumer group\'s dead-letter topic, by error class');
   }
 
-  /** Creates the group's retry and dead-letter topics if they are missing. */
+  /** Creates the group's retry and dead-letter topics if they are missing (the broker's default replication). */
   async ensureTopics(admin: KafkaJS.Admin): Promise<void> {
-    const existing = new Set(await admin.listTopics());
-    const missing = failureTopics(this.options.groupId).filter((declaration) => !existing.has(declaration.name));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      topics: missing.map((declaration) => ({
-        topic: declaration.name,
-        numPartitions: declaration.partitions,
-        configEntries: [
-          { name: 'cleanup.policy', value: declaration.cleanupPolicy },
-          { name: 'retention.ms', value: String(declaration.retentionMs) },
-        ],
-      })),
-    });
-    this.logger.info({ topics: missing.map((declaration) => declaration.name) }, 'created the consumer group\'s failure topics');
+    const { missing } = await createMissingTopics(admin, failureTopics(this.options.groupId), { timeoutMs: TOPIC_SETUP_TIMEOUT_MS });
+    if (missing.length > 0) this.logger.info({ topics: missing.map((declaration) => declaration.name) }, "created the consumer group's failure topics");
   }
 
   /** Where each failed message goes next, and with which headers. */

@@ -1,3 +1,4 @@
+import type { AvroCodec } from './avro-codec';
 import type { ErrorClass } from './failure-records';
 
 /**
@@ -122,4 +123,23 @@ export function describe(error: unknown): string {
     .map((cause) => (cause instanceof Error ? cause.message : String(cause)))
     .filter((message, index, all) => message !== '' && all.indexOf(message) === index)
     .join(': ');
+}
+
+/**
+ * A record's value decoded through the registry, or why it never can be: no value, bytes that are
+ * not the wire format, a schema id the registry does not know. Throws when the registry is away
+ * (an outage, not poison).
+ */
+export async function decodeOrPoison(codec: AvroCodec, value: Buffer | null): Promise<{ readonly decoded: unknown } | PoisonMessageError> {
+  if (value === null || value.length === 0) return new PoisonMessageError('poison/undecodable', 'the record has no value');
+  try {
+    return { decoded: await codec.decode(value) };
+  } catch (error) {
+    const shape = error as ErrorShape;
+    if (shape.name === 'ResponseError' && shape.status === 404) {
+      return new PoisonMessageError('poison/unknown-schema', `the registry knows no schema for this value: ${describe(error)}`, { cause: error });
+    }
+    if (isTransient(error)) throw error;
+    return new PoisonMessageError('poison/undecodable', `the value is not a readable Avro record: ${describe(error)}`, { cause: error });
+  }
 }

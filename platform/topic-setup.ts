@@ -32,6 +32,28 @@ async function addPartitions(brokers: readonly string[], topic: string, total: n
   }
 }
 
+/** Creates the declared topics that do not exist yet, with their partitions and configuration. */
+export async function createMissingTopics(
+  admin: KafkaJS.Admin,
+  declarations: readonly TopicDeclaration[],
+  options: { readonly replicationFactor?: number; readonly timeoutMs: number },
+): Promise<{ existing: ReadonlySet<string>; missing: TopicDeclaration[] }> {
+  const existing = new Set(await admin.listTopics({ timeout: options.timeoutMs }));
+  const missing = declarations.filter((declaration) => !existing.has(declaration.name));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      timeout: options.timeoutMs,
+      topics: missing.map((declaration) => ({
+        topic: declaration.name,
+        numPartitions: declaration.partitions,
+        ...(options.replicationFactor === undefined ? {} : { replicationFactor: options.replicationFactor }),
+        configEntries: configEntries(declaration),
+      })),
+    });
+  }
+  return { existing, missing };
+}
+
 /**
  * Makes the cluster match the declaration, idempotently: creates missing topics with their
  * partitions and configuration, and grows topics that have fewer partitions than declared. A topic
@@ -42,19 +64,7 @@ export async function applyTopics(
   declarations: readonly TopicDeclaration[],
   options: TopicSetupOptions,
 ): Promise<TopicOutcome[]> {
-  const existing = new Set(await admin.listTopics({ timeout: options.timeoutMs }));
-  const missing = declarations.filter((declaration) => !existing.has(declaration.name));
-  if (missing.length > 0) {
-    await admin.createTopics({
-      timeout: options.timeoutMs,
-      topics: missing.map((declaration) => ({
-        topic: declaration.name,
-        numPartitions: declaration.partitions,
-        replicationFactor: options.replicationFactor,
-        configEntries: configEntries(declaration),
-      })),
-    });
-  }
+  const { existing, missing } = await createMissingTopics(admin, declarations, options);
   const present = declarations.filter((declaration) => existing.has(declaration.name));
   const metadata =
     present.length === 0

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { AvroCodec } from '../../platform/avro-codec';
 import type { Logger } from '../../platform/logger';
 import { FailureRouter, type FailedMessage } from '../../platform/failure-router';
-import { describe, isTransient, PoisonMessageError } from '../../platform/failures';
+import { decodeOrPoison, PoisonMessageError } from '../../platform/failures';
 import { isUuid } from '../../platform/identifiers';
 import { Metrics } from '../../platform/metrics';
 import { PartitionPauses } from '../../platform/partition-pauses';
@@ -112,16 +112,9 @@ export class CommandResultsConsumer {
 
   /** The result a record carries, or why it is poison; throws when the registry is unavailable. */
   private async read(message: KafkaJS.KafkaMessage): Promise<CommandResultValue | PoisonMessageError> {
-    if (message.value === null || message.value.length === 0) return new PoisonMessageError('poison/undecodable', 'the record has no value');
-    let value: unknown;
-    try {
-      value = await this.codec.decode(message.value);
-    } catch (error) {
-      if (isTransient(error)) throw error;
-      const notFound = (error as { name?: unknown; status?: unknown }).name === 'ResponseError' && (error as { status?: unknown }).status === 404;
-      return new PoisonMessageError(notFound ? 'poison/unknown-schema' : 'poison/undecodable', describe(error), { cause: error });
-    }
-    return parseResult(value) ?? new PoisonMessageError('poison/unreadable', 'the record is not a command result the gateway can apply');
+    const read = await decodeOrPoison(this.codec, message.value);
+    if (read instanceof PoisonMessageError) return read;
+    return parseResult(read.decoded) ?? new PoisonMessageError('poison/unreadable', 'the record is not a command result the gateway can apply');
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
+import { VEHICLE_STATUSES, type VehicleStatus } from '../../schemas/fleet/vehicle-statuses';
 
-export type VehicleStatus = 'active' | 'rented' | 'under_maintenance' | 'decommissioned';
-export const VEHICLE_STATUSES: readonly VehicleStatus[] = ['active', 'rented', 'under_maintenance', 'decommissioned'];
+export { VEHICLE_STATUSES, type VehicleStatus };
 
 export interface Vehicle {
   readonly id: string;

@@ -25,7 +25,7 @@ export const CONTEXT_ROLES = {
 export type ContextSchema = keyof typeof CONTEXT_ROLES;
 
 /** The life cycle of a vehicle, owned by fleet and mirrored in the other contexts' projections. */
-export const VEHICLE_STATUSES = ['active', 'rented', 'under_maintenance', 'decommissioned'] as const;
+export { VEHICLE_STATUSES } from '../../schemas/fleet/vehicle-statuses';
 
 /** The gateway's read-only login: SELECT on the views the contexts publish, nothing else. */
 export const READ_VIEWS_ROLE = 'gateway_reader';

@@ -61,9 +61,9 @@ export function parseDecommissionVehicle(value: unknown): DecommissionVehicle {
   return { vehicleId: field('vehicleId', isString), reason: field('reason', isString) };
 }
 
-/** The status an accepted DecommissionVehicle moves the vehicle from. */
-export function decommissionedFrom(decision: Acceptance): VehicleStatus {
+/** The status an accepted status change (a decommission, another context's move) leaves, as its VehicleStateChanged says. */
+export function stateChangedFrom(decision: Acceptance): VehicleStatus {
   const from = decision.events.find((candidate) => candidate.type === VEHICLE_STATE_CHANGED)?.payload.from;
-  if (!isVehicleStatus(from)) throw new Error('an accepted DecommissionVehicle carries no VehicleStateChanged with a known status');
+  if (!isVehicleStatus(from)) throw new Error('an accepted status change carries no VehicleStateChanged with a known status');
   return from;
 }

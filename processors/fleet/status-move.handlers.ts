@@ -1,7 +1,8 @@
 import { userIdOrNull } from '../../platform/identifiers';
 import type { CommandHandler } from '../runtime/command-handler';
 import type { FleetRepository } from './fleet.repository';
-import { decideStatusMove, movedFrom, parseStatusMoveEvent, STATUS_MOVES, type StatusMoveEvent, type StatusMoveState } from './status-moves';
+import { stateChangedFrom } from './decommission-vehicle';
+import { decideStatusMove, parseStatusMoveEvent, STATUS_MOVES, type StatusMoveEvent, type StatusMoveState } from './status-moves';
 
 /** One handler per other context's event that moves a vehicle's status (see status-moves.ts). */
 export function statusMoveHandlers(repository: FleetRepository): CommandHandler[] {
@@ -12,7 +13,7 @@ export function statusMoveHandlers(repository: FleetRepository): CommandHandler[
     load: async (transaction, event) => ({ vehicleStatus: (await repository.lockVehicle(transaction, event.vehicleId))?.status }),
     decide: (state, event, context) => decideStatusMove(move, state, event, context),
     apply: async (transaction, decision, event, context) => {
-      const from = movedFrom(decision);
+      const from = stateChangedFrom(decision);
       const actorId = userIdOrNull(context.metadata.actor);
       await repository.changeStatus(transaction, { vehicleId: event.vehicleId, from, to: move.to, updatedBy: actorId });
       await repository.appendStatusChange(transaction, {

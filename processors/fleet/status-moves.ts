@@ -1,4 +1,4 @@
-import { reject, type Acceptance, type CommandContext, type Decision } from '../runtime/command-handler';
+import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
 import { isInteger, isString, recordOf } from './decoded';
 import { VEHICLE_STATE_CHANGED } from './decommission-vehicle';
 import { checkStatusMove, type VehicleStatus } from './vehicle-status';
@@ -61,11 +61,4 @@ export function decideStatusMove(move: StatusMove, state: StatusMoveState, event
       },
     ],
   };
-}
-
-/** The status the accepted move leaves the vehicle in came from (its VehicleStateChanged says). */
-export function movedFrom(decision: Acceptance): VehicleStatus {
-  const from = decision.events.find((candidate) => candidate.type === VEHICLE_STATE_CHANGED)?.payload.from;
-  if (typeof from !== 'string') throw new Error('an accepted status move carries its VehicleStateChanged');
-  return from as VehicleStatus;
 }

@@ -1,13 +1,13 @@
-import { reject, type Rejection } from '../runtime/command-handler';
-
 /**
  * The life cycle of a vehicle (spec: `active -> rented -> active`, `active -> under_maintenance ->
  * active`, `* -> decommissioned`). Every status change of the fleet context, whether a command
  * (DecommissionVehicle) or an event of another context (a rental starting, a job finishing),
  * asks this one table whether the move is allowed.
  */
-export const VEHICLE_STATUSES = ['active', 'rented', 'under_maintenance', 'decommissioned'] as const;
-export type VehicleStatus = (typeof VEHICLE_STATUSES)[number];
+import { VEHICLE_STATUSES, type VehicleStatus } from '../../schemas/fleet/vehicle-statuses';
+import { reject, type Rejection } from '../runtime/command-handler';
+
+export { VEHICLE_STATUSES, type VehicleStatus };
 
 /** Decommissioned is terminal: nothing moves a vehicle out of it. */
 export const TERMINAL_STATUSES: ReadonlySet<VehicleStatus> = new Set(['decommissioned']);

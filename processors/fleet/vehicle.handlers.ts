@@ -1,7 +1,7 @@
 import { userIdOrNull } from '../../platform/identifiers';
 import type { CommandHandler } from '../runtime/command-handler';
 import { reject } from '../runtime/command-handler';
-import { DECOMMISSION_CAUSE, decideDecommissionVehicle, decommissionedFrom, parseDecommissionVehicle, type DecommissionVehicle, type DecommissionVehicleState } from './decommission-vehicle';
+import { DECOMMISSION_CAUSE, decideDecommissionVehicle, stateChangedFrom, parseDecommissionVehicle, type DecommissionVehicle, type DecommissionVehicleState } from './decommission-vehicle';
 import type { FleetRepository } from './fleet.repository';
 import { decideUpdateVehicle, parseUpdateVehicle, plannedUpdate, type UpdateVehicle, type UpdateVehicleState } from './update-vehicle';
 
@@ -13,7 +13,7 @@ export function vehicleHandlers(repository: FleetRepository): CommandHandler[] {
     load: async (transaction, command) => ({ vehicleStatus: (await repository.lockVehicle(transaction, command.vehicleId))?.status }),
     decide: decideDecommissionVehicle,
     apply: async (transaction, decision, command, context) => {
-      const from = decommissionedFrom(decision);
+      const from = stateChangedFrom(decision);
       const actorId = userIdOrNull(context.metadata.actor);
       await repository.decommission(transaction, { vehicleId: command.vehicleId, from, at: context.now, updatedBy: actorId });
       await repository.appendStatusChange(transaction, {

@@ -4,7 +4,7 @@ import type { ErrorClass } from '../../platform/failure-records';
 import type { Logger } from '../../platform/logger';
 import { MissingHeaderError, readMetadata, type MessageMetadata, type RawHeaders } from '../../platform/message-headers';
 import type { CommandHandler, Decision, Rejection } from './command-handler';
-import { handlerErrorClass, isTransient, PoisonMessageError } from '../../platform/failures';
+import { decodeOrPoison, handlerErrorClass, isTransient, PoisonMessageError } from '../../platform/failures';
 import type { InboxOutcome, IntegrationRepository, OutboxEvent } from './integration.repository';
 
 export const COMMAND_RESULT_TYPE = 'platform.CommandResult';
@@ -185,22 +185,10 @@ export class CommandProcessor {
     }
     const handler = this.handlers.get(metadata.messageType);
     if (handler === undefined) return { metadata, handler, command: undefined };
-    if (message.value === null || message.value.length === 0) {
-      return poison(new PoisonMessageError('poison/undecodable', `message ${metadata.messageId} has no value`), metadata);
-    }
-    let decoded: unknown;
+    const read = await decodeOrPoison(this.codec, message.value);
+    if (read instanceof PoisonMessageError) return poison(read, metadata);
     try {
-      decoded = await this.codec.decode(message.value);
-    } catch (error) {
-      const shape = error as { name?: unknown; status?: unknown };
-      if (shape.name === 'ResponseError' && shape.status === 404) {
-        return poison(new PoisonMessageError('poison/unknown-schema', `the registry knows no schema for this value: ${(error as Error).message}`, { cause: error }), metadata);
-      }
-      if (isTransient(error)) throw error;
-      return poison(new PoisonMessageError('poison/undecodable', `the value is not a readable Avro record: ${(error as Error).message}`, { cause: error }), metadata);
-    }
-    try {
-      return { metadata, handler, command: handler.parse(decoded) };
+      return { metadata, handler, command: handler.parse(read.decoded) };
     } catch (error) {
       return poison(new PoisonMessageError('poison/unreadable', `${metadata.messageType} cannot read this record: ${(error as Error).message}`, { cause: error }), metadata);
     }

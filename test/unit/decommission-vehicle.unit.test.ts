@@ -1,4 +1,4 @@
-import { decideDecommissionVehicle, decommissionedFrom, parseDecommissionVehicle, type DecommissionVehicle } from '../../processors/fleet/decommission-vehicle';
+import { decideDecommissionVehicle, stateChangedFrom, parseDecommissionVehicle, type DecommissionVehicle } from '../../processors/fleet/decommission-vehicle';
 import type { CommandContext } from '../../processors/runtime/command-handler';
 import type { VehicleStatus } from '../../processors/fleet/vehicle-status';
 
@@ -35,7 +35,7 @@ describe('decommissioning a vehicle', () => {
         },
       ],
     });
-    expect(decision.kind === 'accepted' && decommissionedFrom(decision)).toBe(from);
+    expect(decision.kind === 'accepted' && stateChangedFrom(decision)).toBe(from);
   });
 
   it.each<[string, VehicleStatus | undefined, Partial<DecommissionVehicle>, string]>([
