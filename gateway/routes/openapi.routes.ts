@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import openapi from '../openapi.json';
+import { OPENAPI_DOCUMENT as openapi } from '../openapi-document';
 
 /** Serves the OpenAPI document of the whole HTTP surface (gateway/openapi.json, checked by tests). */
 export function openApiRoutes(): Router {

@@ -1,18 +1,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { randomUUID } from 'node:crypto';
-import { COMMAND_PERMISSIONS } from '../../platform/access';
-import type { CommandSubmitter } from '../commands/command-submitter';
-import type { IdempotencyStore } from '../commands/idempotency';
-import { answerWithOutcome } from '../commands/command-responses';
-import { principalOf, requirePermission } from '../middleware/authenticate';
-import { correlationIdOf } from '../middleware/correlation-id';
-import { readJsonBody } from '../middleware/json-body';
-import { uuidParameter, validateBody, type FieldSpec } from '../validation';
-import { currentStatus, type CommandRoutesDependencies } from './commands.routes';
+import type { FieldSpec } from '../validation';
+import { commandRoutesOn, uuidPathParameter, type CommandRouteDependencies } from './command-route';
 
 export const REGISTER_VEHICLE = 'fleet.RegisterVehicle';
-const BODY_BYTES_MAX = 16 * 1024;
 
 const VIN: FieldSpec = { type: 'string', lengthMax: 17, pattern: /^[A-HJ-NPR-Z0-9]{17}$/, optional: true, nullable: true };
 const VEHICLE_CLASS: FieldSpec = { type: 'string', lengthMax: 50, pattern: /^[a-z][a-z0-9_]*$/, optional: true };
@@ -82,53 +74,15 @@ interface ReasonBody {
 
 const REASON_BODY: Record<keyof ReasonBody, FieldSpec> = { reason: REASON };
 
-export interface VehicleRoutesDependencies extends CommandRoutesDependencies {
-  readonly submitter: CommandSubmitter;
-  readonly idempotency: IdempotencyStore;
+export interface VehicleRoutesDependencies extends CommandRouteDependencies {
   readonly topics: { readonly fleetCommands: string };
 }
 
-/** What a route makes of a valid request: the command's aggregate and payload. */
-type CommandOf<Body> = (ctx: Context, body: Body) => { aggregateId: string; payload: Record<string, unknown> };
-
-/**
- * The fleet's command routes. Each authorises by the command's permission, validates the path and
- * body (400 before anything is produced), honours Idempotency-Key, submits the command and answers
- * with its status: 202 pending, or with Prefer: wait the outcome (201 for a new resource, 200
- * otherwise, 409/422 when rejected).
- */
+/** The fleet's command routes (see command-route.ts for what every command route does). */
 export function vehicleRoutes(dependencies: VehicleRoutesDependencies): Router {
   const router = new Router();
-
-  function commandRoute<Body>(
-    method: 'post' | 'patch',
-    path: string,
-    commandType: string,
-    spec: Record<keyof Body, FieldSpec>,
-    options: { creates: boolean },
-    toCommand: CommandOf<Body>,
-  ): void {
-    router[method](path, requirePermission(COMMAND_PERMISSIONS[commandType]!), async (ctx) => {
-      const body = validateBody<Body>(await readJsonBody(ctx, BODY_BYTES_MAX), spec);
-      const command = toCommand(ctx, body);
-      await dependencies.idempotency.run(ctx, principalOf(ctx).subject, body, async () => {
-        const pending = await dependencies.submitter.submit({
-          commandType,
-          topic: dependencies.topics.fleetCommands,
-          aggregateId: command.aggregateId,
-          payload: command.payload,
-          actor: principalOf(ctx).subject,
-          correlationId: correlationIdOf(ctx) ?? randomUUID(),
-          traceparent: ctx.get('traceparent') || null,
-        });
-        const record = await currentStatus(ctx, dependencies, pending.commandId, pending);
-        if (record === undefined) throw new Error(`command ${pending.commandId} has no status row`);
-        answerWithOutcome(ctx, record, options.creates);
-      });
-    });
-  }
-
-  const vehicleIdOf = (ctx: Context) => uuidParameter('vehicleId', (ctx.params as Record<string, string | undefined>).vehicleId);
+  const commandRoute = commandRoutesOn(router, dependencies, dependencies.topics.fleetCommands);
+  const vehicleIdOf = (ctx: Context) => uuidPathParameter(ctx, 'vehicleId');
 
   commandRoute<RegisterVehicleBody>('post', '/v1/vehicles', REGISTER_VEHICLE, REGISTER_VEHICLE_BODY, { creates: true }, (_ctx, body) => {
     const vehicleId = randomUUID();
@@ -195,7 +149,7 @@ export function vehicleRoutes(dependencies: VehicleRoutesDependencies): Router {
     { creates: false },
     (ctx, body) => {
       const vehicleId = vehicleIdOf(ctx);
-      const readingId = uuidParameter('readingId', (ctx.params as Record<string, string | undefined>).readingId);
+      const readingId = uuidPathParameter(ctx, 'readingId');
       return { aggregateId: vehicleId, payload: { vehicleId, readingId, reason: body.reason } };
     },
   );

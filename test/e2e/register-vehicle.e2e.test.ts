@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createGatewayApp } from '../../gateway/app';
-import openapi from '../../gateway/openapi.json';
+import { OPENAPI_DOCUMENT as openapi } from '../../gateway/openapi-document';
 import { TokenVerifier } from '../../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/command-results';
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
