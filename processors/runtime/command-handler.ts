@@ -14,6 +14,12 @@ export interface DomainEvent {
   readonly aggregateType: string;
   readonly aggregateId: string;
   readonly payload: Record<string, unknown>;
+  /**
+   * The record's Kafka key, which decides its partition and so what it is ordered with; the
+   * aggregate id when not given. A rental's events are keyed by its vehicle, so that every
+   * event about one vehicle stays in order for the contexts that follow them.
+   */
+  readonly key?: string;
 }
 
 export interface Acceptance {

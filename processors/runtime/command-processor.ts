@@ -303,7 +303,7 @@ export class CommandProcessor {
       decision.kind === 'accepted'
         ? decision.events.map((event) => ({
             topic: this.topics.events,
-            key: event.aggregateId,
+            key: event.key ?? event.aggregateId,
             aggregateType: event.aggregateType,
             aggregateId: event.aggregateId,
             eventType: event.type,

@@ -10,6 +10,7 @@ import { CommandProcessor } from './command-processor';
 import { FailureRouter } from '../../platform/failure-router';
 import { IntegrationRepository, type IntegrationSchema } from './integration.repository';
 import { OutboxRelay } from './outbox-relay';
+import { TaskScheduler, type ScheduledTask } from './scheduled-task';
 
 export interface ContextProcessorOptions {
   readonly schema: IntegrationSchema;
@@ -45,17 +46,20 @@ export interface ContextProcessorDependencies {
   readonly handlers: readonly CommandHandler[];
   /** Where the processor counts what it does; a fresh registry when not given. */
   readonly metrics?: Metrics;
+  /** Facts that time brings about, swept periodically into the same outbox. */
+  readonly scheduledTasks?: readonly ScheduledTask[];
 }
 
 /**
- * One bounded context's processor: the command consumer and the outbox relay over the context's
- * own schema. Started and stopped as a unit; stopping finishes the batch in hand first.
+ * One bounded context's processor: the command consumer, the outbox relay and the scheduled
+ * sweeps over the context's own schema. Started and stopped as a unit; stopping finishes the batch in hand first.
  */
 export class ContextProcessor {
   readonly relay: OutboxRelay;
   readonly metrics: Metrics;
   private readonly consumer: CommandConsumer;
   private readonly router: FailureRouter;
+  private readonly scheduler: TaskScheduler;
 
   constructor(
     options: ContextProcessorOptions,
@@ -109,6 +113,14 @@ export class ContextProcessor {
       },
       dependencies.logger,
     );
+    this.scheduler = new TaskScheduler(
+      dependencies.database,
+      options.schema,
+      options.topics.events,
+      dependencies.scheduledTasks ?? [],
+      this.metrics,
+      dependencies.logger,
+    );
   }
 
   async start(): Promise<void> {
@@ -121,9 +133,11 @@ export class ContextProcessor {
     }
     await this.relay.start();
     await this.consumer.start();
+    this.scheduler.start();
   }
 
   async stop(): Promise<void> {
+    await this.scheduler.stop();
     await this.consumer.stop();
     await this.relay.stop();
   }

@@ -15,6 +15,7 @@ import { createSchemaRegistry } from '../../platform/schema-registry';
 import { processorGroupOf, type Context } from '../../schemas/topics';
 import type { CommandHandler } from './command-handler';
 import { ContextProcessor } from './context-processor';
+import type { ScheduledTask } from './scheduled-task';
 import type { IntegrationSchema } from './integration.repository';
 
 export interface ContextDefinition {
@@ -26,6 +27,8 @@ export interface ContextDefinition {
   /** Other contexts' event topics the context reacts to. */
   readonly subscriptions?: readonly string[];
   readonly handlers: () => CommandHandler[];
+  /** Facts that time brings about (an overdue rental), swept periodically; none when absent. */
+  readonly scheduledTasks?: () => ScheduledTask[];
 }
 
 export const COMMAND_RESULTS_TOPIC = 'command.results';
@@ -79,6 +82,7 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
       codec: new AvroCodec(createSchemaRegistry(config.schemaRegistryUrl)),
       logger,
       handlers: definition.handlers(),
+      scheduledTasks: definition.scheduledTasks?.() ?? [],
     },
   );
   await processor.start();

@@ -4,6 +4,7 @@ import type { AvroCodec } from '../../platform/avro-codec';
 import type { CommandHandler } from '../../processors/runtime/command-handler';
 import { ContextProcessor, type ContextProcessorOptions } from '../../processors/runtime/context-processor';
 import type { IntegrationSchema } from '../../processors/runtime/integration.repository';
+import type { ScheduledTask } from '../../processors/runtime/scheduled-task';
 import { uniqueName } from './names';
 import { silentLogger } from './silent-logger';
 
@@ -18,6 +19,8 @@ export interface ContextProcessorDependencies {
   groupId?: string;
   /** Overrides of the settings below. */
   options?: Partial<ContextProcessorOptions>;
+  /** Periodic sweeps the processor runs beside its consumer. */
+  scheduledTasks?: ScheduledTask[];
 }
 
 /** A started processor of one context on the given topics and database, with settings sized for tests. */
