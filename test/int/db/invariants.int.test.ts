@@ -95,8 +95,8 @@ describe('invariants the database enforces', () => {
     beforeAll(async () => {
       const location = await rental.query<{ id: string }>("INSERT INTO rental.locations (name, type) VALUES ('City office', 'city') RETURNING id");
       const created = await rental.query<{ id: string }>(
-        `INSERT INTO rental.rentals (vehicle_id, origin_location_id, destination_location_id, start_at, end_at)
-         VALUES (gen_random_uuid(), $1, $1, '2026-12-10T10:00:00Z', '2026-12-11T10:00:00Z') RETURNING id`,
+        `INSERT INTO rental.rentals (vehicle_id, origin_location_id, destination_location_id, start_at, end_at, currency)
+         VALUES (gen_random_uuid(), $1, $1, '2026-12-10T10:00:00Z', '2026-12-11T10:00:00Z', 'EUR') RETURNING id`,
         [location.rows[0]!.id],
       );
       rentalId = created.rows[0]!.id;
