@@ -9,6 +9,8 @@ import { problems } from './middleware/problem';
 import { commandRoutes } from './routes/commands.routes';
 import { healthRoutes } from './routes/health.routes';
 import { openApiRoutes } from './routes/openapi.routes';
+import { rentalQueryRoutes, type RentalQueryDependencies } from './routes/rental-queries.routes';
+import { rentalRoutes, type RentalRoutesDependencies } from './routes/rentals.routes';
 import { vehicleQueryRoutes, type VehicleQueryDependencies } from './routes/vehicle-queries.routes';
 import { vehicleRoutes, type VehicleRoutesDependencies } from './routes/vehicles.routes';
 
@@ -20,7 +22,10 @@ export interface GatewayDependencies {
   readonly api?: ApiDependencies;
 }
 
-export type ApiDependencies = VehicleRoutesDependencies & VehicleQueryDependencies & { readonly verifier: TokenVerifier };
+export type ApiDependencies = VehicleRoutesDependencies &
+  VehicleQueryDependencies &
+  RentalRoutesDependencies &
+  RentalQueryDependencies & { readonly verifier: TokenVerifier };
 
 /** The gateway's Koa application, without a listening socket (tests drive it on a random port). */
 export function createGatewayApp(dependencies: GatewayDependencies): Koa {
@@ -46,6 +51,14 @@ export function createGatewayApp(dependencies: GatewayDependencies): Koa {
 export function apiRouter(dependencies: ApiDependencies): Router {
   const api = new Router();
   api.use(authenticate(dependencies.verifier));
-  for (const routes of [vehicleRoutes(dependencies), vehicleQueryRoutes(dependencies), commandRoutes(dependencies)]) api.use(routes.routes());
+  for (const routes of [
+    vehicleRoutes(dependencies),
+    vehicleQueryRoutes(dependencies),
+    rentalRoutes(dependencies),
+    rentalQueryRoutes(dependencies),
+    commandRoutes(dependencies),
+  ]) {
+    api.use(routes.routes());
+  }
   return api;
 }

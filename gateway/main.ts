@@ -30,6 +30,7 @@ import { CommandSubmitter } from './commands/command-submitter';
 import { IdempotencyStore } from './commands/idempotency';
 import { GATEWAY_RESULTS_GROUP } from '../schemas/topics';
 import { VehicleQueries } from './queries/vehicle.queries';
+import { RentalQueries } from './queries/rental.queries';
 
 /** How long the results consumer waits while PostgreSQL is away, doubling between the two. */
 const RESULTS_OUTAGE_DELAY_MS_MIN = 200;
@@ -121,7 +122,8 @@ async function main(): Promise<void> {
       statuses,
       waiter,
       vehicles: new VehicleQueries(reader),
-      topics: { fleetCommands: 'fleet.commands' },
+      rentals: new RentalQueries(reader),
+      topics: { fleetCommands: 'fleet.commands', rentalCommands: 'rental.commands' },
     },
   });
   const server = createServer(app.callback());
