@@ -246,10 +246,12 @@ describe('context repositories', () => {
       const vehicleId = randomUUID();
       const jobId = randomUUID();
       await maintenance.transaction(async (trx) => {
-        await repository.schedule(trx, { id: jobId, vehicleId, title: 'brakes', scheduledFor: null, createdBy: null });
+        const windowStart = new Date('2026-12-01T08:00:00Z');
+        const windowEnd = new Date('2026-12-01T17:00:00Z');
+        await repository.schedule(trx, { id: jobId, vehicleId, kind: 'repair', title: 'brakes', description: null, windowStart, windowEnd, mechanicId: null, createdBy: null });
         await repository.addParts(trx, jobId, [
-          { partName: 'brake pad', quantity: 4, unitCostCents: 2_500, currency: 'EUR' },
-          { partName: 'brake disc', quantity: 2, unitCostCents: 8_000, currency: 'EUR' },
+          { partName: 'brake pad', partNumber: null, quantity: 4, unitCostMinor: 2_500, currency: 'EUR' },
+          { partName: 'brake disc', partNumber: 'BD-1', quantity: 2, unitCostMinor: 8_000, currency: 'EUR' },
         ]);
       });
 
