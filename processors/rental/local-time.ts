@@ -22,10 +22,14 @@ const DAY_MS = 24 * HOUR_MS;
 const DATE_MS_MAX = 8.64e15;
 
 // One formatter per zone: constructing an Intl.DateTimeFormat costs far more than using one.
+// Zone names are case-insensitive to Intl, so the key is lower case; the bound keeps a stream of
+// odd spellings from growing the cache without end (there are about 600 zone names and links).
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const FORMATTERS_COUNT_MAX = 1000;
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
+  const key = timeZone.toLowerCase();
+  let formatter = formatters.get(key);
   if (formatter === undefined) {
     try {
       formatter = new Intl.DateTimeFormat('en-US', {
@@ -42,20 +46,34 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
     } catch {
       throw new RangeError(`unknown time zone: ${JSON.stringify(timeZone)}`);
     }
-    formatters.set(timeZone, formatter);
+    if (formatters.size >= FORMATTERS_COUNT_MAX) formatters.clear();
+    formatters.set(key, formatter);
   }
   return formatter;
 }
 
-/** Why `timeZone` is not a usable IANA zone name, or undefined when it is one. */
+/** The longest zone name accepted; the longest IANA name, America/Argentina/ComodRivadavia, has 32 characters. */
+export const TIME_ZONE_LENGTH_MAX = 64;
+
+/**
+ * Why `timeZone` is not a usable IANA zone name as the database (tz) spells it, or undefined
+ * when it is one. Intl also takes UTC offsets ('+05:30') and any letter case; a location names
+ * a zone, with its rules, spelled one way, so those are refused here.
+ */
 export function checkTimeZone(timeZone: string): string | undefined {
   if (typeof timeZone !== 'string' || timeZone.length === 0) return 'timeZone must be an IANA time zone name';
+  if (timeZone.length > TIME_ZONE_LENGTH_MAX) return `timeZone must be at most ${TIME_ZONE_LENGTH_MAX} characters`;
+  if (/^[+\-\u2212]/.test(timeZone)) return `timeZone ${JSON.stringify(timeZone)} is an offset, not an IANA time zone name`;
+  let resolved: string;
   try {
-    formatterFor(timeZone);
-    return undefined;
+    resolved = formatterFor(timeZone).resolvedOptions().timeZone;
   } catch {
     return `timeZone ${JSON.stringify(timeZone)} is not a known IANA time zone`;
   }
+  // Intl answers a link (US/Eastern) with its target zone, and any name in its own spelling: a
+  // difference in letter case alone means the name was not spelled as the database spells it.
+  if (resolved !== timeZone && resolved.toLowerCase() === timeZone.toLowerCase()) return `timeZone ${JSON.stringify(timeZone)} must be spelled ${JSON.stringify(resolved)}`;
+  return undefined;
 }
 
 function checkInstant(instant: Date, name: string): number {

@@ -122,13 +122,18 @@ describe('countLocalDays', () => {
 });
 
 describe('checkTimeZone', () => {
-  it.each(['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata'])('accepts %s', (timeZone) => {
+  it.each(['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'US/Eastern', 'America/Argentina/ComodRivadavia'])('accepts %s', (timeZone) => {
     expect(checkTimeZone(timeZone)).toBeUndefined();
   });
 
   it.each([
     ['', 'timeZone must be an IANA time zone name'],
     ['Mars/Olympus_Mons', 'timeZone "Mars/Olympus_Mons" is not a known IANA time zone'],
+    ['+05:30', 'timeZone "+05:30" is an offset, not an IANA time zone name'],
+    ['-04:00', 'timeZone "-04:00" is an offset, not an IANA time zone name'],
+    ['europe/berlin', 'timeZone "europe/berlin" must be spelled "Europe/Berlin"'],
+    ['utc', 'timeZone "utc" must be spelled "UTC"'],
+    ['Europe/'.repeat(10), 'timeZone must be at most 64 characters'],
   ])('refuses %j', (timeZone, message) => {
     expect(checkTimeZone(timeZone)).toBe(message);
   });

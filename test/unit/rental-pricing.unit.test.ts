@@ -12,6 +12,7 @@ import {
   type RentalPeriod,
   type ReturnFacts,
 } from '../../processors/rental/pricing';
+import { addLocalDays } from '../../processors/rental/local-time';
 
 /**
  * The pricing rules of docs/pricing.md, one table row per case. Every expected breakdown is
@@ -273,6 +274,16 @@ describe('finalPrice', () => {
     },
     // No grace: 1 ms late is one started hour.
     { name: 'no grace: a millisecond late is an hour', terms: { ...terms, lateGraceMinutes: 0 }, period: reserved, facts: facts('2026-06-04T10:00:00.001Z', 0), expected: breakdown([base(3), lateHours(1)], 15000, 3) },
+    // A grace of a whole day: exactly one day late is still within it ...
+    { name: 'a one-day grace covers a return exactly a day late', terms: { ...terms, lateGraceMinutes: 1440 }, period: reserved, facts: facts('2026-06-05T10:00Z', 0), expected: breakdown([base(3)], 13500, 3) },
+    // ... and one second more is past it: the day is an extra day, the second is within the grace again.
+    {
+      name: 'a second past a one-day grace is an extra day',
+      terms: { ...terms, lateGraceMinutes: 1440 },
+      period: reserved,
+      facts: facts('2026-06-05T10:00:01Z', 0),
+      expected: breakdown([base(3), extraDays(1)], 18000, 4),
+    },
     { name: 'no late fee: no late line', terms: { ...terms, lateFeePerHourMinor: 0 }, period: reserved, facts: facts('2026-06-04T13:00Z', 0), expected: breakdown([base(3)], 13500, 3) },
     // Berlin: the period ends 10:00 CET on 03-28 (09:00Z); returned 10:00 CEST on 03-29 (08:00Z), 23 h later: one extra day.
     {
@@ -394,5 +405,102 @@ describe('the overflow guard', () => {
   it('does not throw at the largest amounts that fit', () => {
     // One day at MAX_SAFE_INTEGER is still exact.
     expect(quotePrice({ ...terms, dailyRateMinor: huge }, period('2026-06-01T10:00Z', '2026-06-02T10:00Z')).totalMinor).toBe(huge);
+  });
+});
+
+/**
+ * Properties over many generated rentals (a seeded generator, so a failure repeats): prices never
+ * fall when a rental grows longer, comes back later or drives further; a later return never costs
+ * less than the quote; a day is one day in every zone whatever its length.
+ */
+describe('pricing properties', () => {
+  const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'America/Santiago'];
+  const yearStart = Date.parse('2026-01-01T00:00:00Z');
+  const HOUR = 3_600_000;
+
+  /** mulberry32: a small seeded generator of numbers in [0, 1). */
+  function generator(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+      mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+      return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const random = generator(20260329);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  /** A start somewhere in 2026 on a whole minute, so DST nights are hit often enough. */
+  const someStart = () => new Date(yearStart + Math.floor(random() * 365 * 24 * 60) * 60_000);
+  const someTerms = (): PricingTerms => ({
+    ...terms,
+    hourlyRateMinor: pick([0, 100, 700, 1000, 2000]),
+    includedKmPerDay: pick([0, 100, 250]),
+    extraKmPriceMinor: pick([0, 25]),
+    lateFeePerHourMinor: pick([0, 1500, 5000]),
+    lateGraceMinutes: pick([0, 30, 59, 120]),
+  });
+
+  function expectConsistent(result: PriceBreakdown): void {
+    expectIntegers(result);
+    expect(result.totalMinor).toBe(result.lines.reduce((sum, charge) => sum + charge.amountMinor, 0));
+    expect(result.lines.every((charge) => charge.type === 'late_fee' || charge.amountMinor === charge.quantity * charge.unitAmountMinor)).toBe(true);
+  }
+
+  it('a longer reservation never costs less, and its charged days follow its lines', () => {
+    for (let rental = 0; rental < 150; rental += 1) {
+      const rowTerms = someTerms();
+      const startAt = someStart();
+      const timeZone = pick(zones);
+      const minutes = Array.from({ length: 8 }, () => 1 + Math.floor(random() * 40 * 24 * 60)).sort((a, b) => a - b);
+      let previousTotal = 0;
+      for (const length of minutes) {
+        const quote = quotePrice(rowTerms, { startAt, endAt: new Date(startAt.getTime() + length * 60_000), timeZone });
+        expectConsistent(quote);
+        expect(quote.lines.length).toBeGreaterThan(0);
+        expect(quote.totalMinor).toBeGreaterThanOrEqual(previousTotal);
+        const baseDays = quote.lines.find((charge) => charge.type === 'base')?.quantity ?? 0;
+        const hourLines = quote.lines.filter((charge) => charge.type === 'extra_hour').length;
+        // A remainder is one charged day, whether it was charged on the base line or as hours.
+        expect(quote.chargedDays).toBe(baseDays + hourLines);
+        previousTotal = quote.totalMinor;
+      }
+    }
+  });
+
+  it('a later return or a longer drive never costs less, and never less than the quote', () => {
+    for (let rental = 0; rental < 150; rental += 1) {
+      const rowTerms = someTerms();
+      const startAt = someStart();
+      const rowPeriod = { startAt, endAt: new Date(startAt.getTime() + (1 + Math.floor(random() * 10 * 24)) * HOUR), timeZone: pick(zones) };
+      const quoteTotal = quotePrice(rowTerms, rowPeriod).totalMinor;
+      const lateness = Array.from({ length: 6 }, () => Math.floor((random() - 0.2) * 5 * 24 * 60) * 60_000).sort((a, b) => a - b);
+      const driven = Array.from({ length: 3 }, () => Math.floor(random() * 5000)).sort((a, b) => a - b);
+      let previousByLateness = 0;
+      for (const late of lateness) {
+        let previousByKm = 0;
+        for (const km of driven) {
+          const result = finalPrice(rowTerms, rowPeriod, { returnedAt: new Date(rowPeriod.endAt.getTime() + late), odometerOutKm: 1000, odometerInKm: 1000 + km, damages: [] });
+          expectConsistent(result);
+          expect(result.totalMinor).toBeGreaterThanOrEqual(quoteTotal);
+          expect(result.totalMinor).toBeGreaterThanOrEqual(previousByKm);
+          previousByKm = result.totalMinor;
+        }
+        const withoutKm = finalPrice(rowTerms, rowPeriod, { returnedAt: new Date(rowPeriod.endAt.getTime() + late), odometerOutKm: 0, odometerInKm: 0, damages: [] }).totalMinor;
+        expect(withoutKm).toBeGreaterThanOrEqual(previousByLateness);
+        previousByLateness = withoutKm;
+      }
+    }
+  });
+
+  it('from any start, to the same wall time n local dates later, is exactly n days in every zone', () => {
+    for (let rental = 0; rental < 200; rental += 1) {
+      const startAt = someStart();
+      const timeZone = pick(zones);
+      const days = 1 + Math.floor(random() * 30);
+      const endAt = addLocalDays(startAt, days, timeZone);
+      // n day steps, even when one of them ends where the clocks skip its wall time.
+      expect(quotePrice(terms, { startAt, endAt, timeZone })).toEqual(breakdown([base(days)], days * 4500, days));
+    }
   });
 });
