@@ -82,13 +82,18 @@ describe('context repositories', () => {
       startAt: new Date(Date.UTC(2026, 11, 1, fromHour)),
       endAt: new Date(Date.UTC(2026, 11, 1, toHour)),
     });
-    const newRental = (fromHour: number, toHour: number) => ({
+    const newRental = (fromHour: number, toHour: number, bufferMinutes = 0) => ({
       id: randomUUID(),
       vehicleId,
       customerId: null,
       originLocationId: locationId,
       destinationLocationId: locationId,
+      bufferMinutes,
       pricingPlanId: null,
+      quoteId: null,
+      currency: 'EUR',
+      terms: null,
+      depositRequiredMinor: 0,
       createdBy: null,
       ...period(fromHour, toHour),
     });
@@ -111,16 +116,32 @@ describe('context repositories', () => {
 
       expect(outcomes).toEqual([{ outcome: 'reserved' }, { outcome: 'vehicle_already_booked' }, { outcome: 'reserved' }]);
       const bookings = await rental.transaction((trx) => repository.bookingsOverlapping(trx, vehicleId, period(0, 23).startAt, period(0, 23).endAt));
-      expect(bookings.map((booking) => booking.rentalId)).toEqual([first.id, adjacent.id]);
+      expect(bookings.map((booking) => booking.id)).toEqual([first.id, adjacent.id]);
     });
 
-    it('changes a status only from the version the caller read', async () => {
-      const reservation = newRental(15, 16);
-      await rental.transaction((trx) => repository.reserve(trx, reservation));
-      const change = { rentalId: reservation.id, status: 'cancelled' as const, at: new Date(), actorId: null };
+    it('blocks a vehicle until the end plus its buffer, and frees it exactly then', async () => {
+      const buffered = newRental(16, 17, 60);
+      const insideBuffer = newRental(17, 19);
+      const atBlockedUntil = newRental(18, 19);
 
-      expect(await rental.transaction((trx) => repository.changeStatus(trx, { ...change, expectedRowVersion: 0 }))).toBe('changed');
-      expect(await rental.transaction((trx) => repository.changeStatus(trx, { ...change, expectedRowVersion: 0 }))).toBe('stale');
+      const outcomes = await rental.transaction(async (trx) => [
+        await repository.reserve(trx, buffered),
+        await repository.reserve(trx, insideBuffer),
+        await repository.reserve(trx, atBlockedUntil),
+      ]);
+
+      expect(outcomes).toEqual([{ outcome: 'reserved' }, { outcome: 'vehicle_already_booked' }, { outcome: 'reserved' }]);
+      const bookings = await rental.transaction((trx) => repository.bookingsOverlapping(trx, vehicleId, period(17, 18).startAt, period(17, 18).endAt));
+      expect(bookings).toEqual([{ id: buffered.id, from: period(16, 17).startAt, until: period(16, 18).endAt }]);
+    });
+
+    it('moves a rental only from the status it was decided on', async () => {
+      const reservation = newRental(20, 21);
+      await rental.transaction((trx) => repository.reserve(trx, reservation));
+      const cancel = { rentalId: reservation.id, at: new Date(), reason: 'plans changed', actorId: null };
+
+      await rental.transaction((trx) => repository.cancel(trx, cancel));
+      await expect(rental.transaction((trx) => repository.cancel(trx, cancel))).rejects.toThrow(`rental ${reservation.id} was not reserved when it was written`);
     });
   });
 
