@@ -629,6 +629,18 @@ export class RentalQueries {
    */
   async available(filter: AvailabilityFilter): Promise<{ items: AvailableVehicle[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(filter.limit, 1), AVAILABILITY_PAGE_SIZE_MAX);
+    const rows = (await this.availableQuery({ ...filter, limit })) as AvailableVehicleRow[];
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((row) => ({ vehicleId: row.vehicle_id, plateNumber: row.plate_number, vehicleClass: row.vehicle_class, locationId: row.location_id })),
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.plate_number, last.vehicle_id]) : null,
+    };
+  }
+
+  /** The availability statement for one more row than `filter.limit` (public so its plan can be checked with EXPLAIN). */
+  availableQuery(filter: AvailabilityFilter): Knex.QueryBuilder {
+    const limit = filter.limit;
     const window = this.reader.raw("tstzrange(?::timestamptz, ?::timestamptz, '[)')", [filter.from, filter.to]);
     const query = this.view('vehicles_view as v')
       .select('v.vehicle_id', 'v.plate_number', 'v.vehicle_class', 'v.location_id')
@@ -649,12 +661,6 @@ export class RentalQueries {
       if (plateNumber === undefined || vehicleId === undefined) throw new InvalidCursorError('not a cursor of this list');
       void query.whereRaw('(v.plate_number, v.vehicle_id) > (?, ?::uuid)', [plateNumber, vehicleId]);
     }
-    const rows = (await query) as AvailableVehicleRow[];
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page.map((row) => ({ vehicleId: row.vehicle_id, plateNumber: row.plate_number, vehicleClass: row.vehicle_class, locationId: row.location_id })),
-      nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.plate_number, last.vehicle_id]) : null,
-    };
+    return query;
   }
 }

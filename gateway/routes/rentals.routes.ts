@@ -171,6 +171,7 @@ interface AddChargeBody {
   description: string;
   quantity?: number;
   amountMinor: number;
+  currency: string;
 }
 
 const ADD_CHARGE_BODY: Record<keyof AddChargeBody, FieldSpec> = {
@@ -179,6 +180,7 @@ const ADD_CHARGE_BODY: Record<keyof AddChargeBody, FieldSpec> = {
   description: DESCRIPTION,
   quantity: { type: 'integer', min: 1, max: 10_000, optional: true },
   amountMinor: { type: 'integer', min: 1, max: AMOUNT_MINOR_MAX },
+  currency: CURRENCY,
 };
 
 interface RecordPaymentBody {
@@ -186,6 +188,7 @@ interface RecordPaymentBody {
   kind?: string;
   provider: string;
   amountMinor: number;
+  currency: string;
   providerReference?: string | null;
 }
 
@@ -194,18 +197,21 @@ const RECORD_PAYMENT_BODY: Record<keyof RecordPaymentBody, FieldSpec> = {
   kind: { type: 'string', lengthMax: 10, pattern: PAYMENT_KINDS, optional: true },
   provider: { type: 'string', lengthMax: 10, pattern: PAYMENT_PROVIDERS },
   amountMinor: { type: 'integer', min: 1, max: AMOUNT_MINOR_MAX },
+  currency: CURRENCY,
   providerReference: { type: 'string', lengthMax: 200, optional: true, nullable: true },
 };
 
 interface RefundPaymentBody {
   refundId?: string;
   amountMinor: number;
+  currency: string;
   reason: string;
 }
 
 const REFUND_PAYMENT_BODY: Record<keyof RefundPaymentBody, FieldSpec> = {
   refundId: optionalId,
   amountMinor: { type: 'integer', min: 1, max: AMOUNT_MINOR_MAX },
+  currency: CURRENCY,
   reason: REASON,
 };
 
@@ -356,7 +362,7 @@ export function rentalRoutes(dependencies: RentalRoutesDependencies): Router {
     const chargeId = body.chargeId ?? randomUUID();
     return {
       aggregateId: rentalId,
-      payload: { chargeId, rentalId, type: body.type, description: body.description, quantity: body.quantity ?? 1, amountMinor: body.amountMinor },
+      payload: { chargeId, rentalId, type: body.type, description: body.description, quantity: body.quantity ?? 1, amountMinor: body.amountMinor, currency: body.currency },
     };
   });
 
@@ -371,6 +377,7 @@ export function rentalRoutes(dependencies: RentalRoutesDependencies): Router {
         kind: body.kind ?? 'payment',
         provider: body.provider,
         amountMinor: body.amountMinor,
+        currency: body.currency,
         providerReference: body.providerReference ?? null,
       },
     };
@@ -396,7 +403,7 @@ export function rentalRoutes(dependencies: RentalRoutesDependencies): Router {
       const rentalId = rentalIdOf(ctx);
       const paymentId = uuidPathParameter(ctx, 'paymentId');
       const refundId = body.refundId ?? randomUUID();
-      return { aggregateId: rentalId, payload: { refundId, paymentId, rentalId, amountMinor: body.amountMinor, reason: body.reason } };
+      return { aggregateId: rentalId, payload: { refundId, paymentId, rentalId, amountMinor: body.amountMinor, currency: body.currency, reason: body.reason } };
     },
   );
 
@@ -406,11 +413,14 @@ export function rentalRoutes(dependencies: RentalRoutesDependencies): Router {
 interface CompleteRentalBody {
   odometerInKm: number;
   returnedAt: string;
+  /** The currency of the damage amounts; the rental's own is checked against it. */
+  currency?: string | null;
 }
 
 const COMPLETE_RENTAL_BODY: Record<keyof CompleteRentalBody, FieldSpec> = {
   odometerInKm: COUNT(KILOMETRES_MAX),
   returnedAt: { type: 'timestamp' },
+  currency: { ...CURRENCY, optional: true, nullable: true },
 };
 
 const DAMAGE: Record<'description' | 'amountMinor', FieldSpec> = {
@@ -465,7 +475,7 @@ function completeRentalRoute(router: Router, dependencies: RentalRoutesDependenc
       throw new ProblemError(400, 'validation-failed', 'Invalid request body', `${errors.length} field(s) are invalid.`, { errors });
     }
     const rentalId = uuidPathParameter(ctx, 'rentalId');
-    const payload = { rentalId, odometerInKm: body.odometerInKm, returnedAt: millisOf(body.returnedAt), damages };
+    const payload = { rentalId, odometerInKm: body.odometerInKm, returnedAt: millisOf(body.returnedAt), damages, currency: body.currency ?? null };
     await dependencies.idempotency.run(ctx, principalOf(ctx).subject, raw, async () => {
       const pending = await dependencies.submitter.submit({
         commandType,
