@@ -98,7 +98,7 @@ export interface OdometerState {
   readonly vehiclePlan: ServicePlan | undefined;
   readonly classPlan: ServicePlan | undefined;
   readonly basis: ServiceBasis | undefined;
-  /** The highest valid reading before this one. */
+  /** The highest valid reading before this one; null before the vehicle's first valid reading. */
   readonly currentKm: number | null;
   /** Whether the distance reminder for this plan and basis was already announced. */
   readonly kmNoticed: (planId: string, basis: string) => boolean;
@@ -113,7 +113,9 @@ export function decideOdometerRecorded(state: OdometerState, event: OdometerReco
   if (!state.vehicleKnown || state.readingSettled || state.basis === undefined) return decision;
   const plan = applicablePlan(state.vehiclePlan, state.classPlan);
   if (plan === undefined || plan.everyKm === null || state.kmNoticed(plan.id, state.basis.name)) return decision;
+  // Counted from registration, the vehicle's first reading is where the count starts.
+  const basis = state.currentKm === null && state.basis.name === 'registration' ? { ...state.basis, km: event.readingKm } : state.basis;
   const km = Math.max(state.currentKm ?? event.readingKm, event.readingKm);
-  const reminder: DomainEvent | undefined = serviceDueEvent(event.vehicleId, plan, state.basis, assessServiceDue(plan, state.basis, km, context.now), 'km', context.now);
+  const reminder: DomainEvent | undefined = serviceDueEvent(event.vehicleId, plan, basis, assessServiceDue(plan, basis, km, context.now), 'km', context.now);
   return reminder === undefined ? decision : { ...decision, events: [reminder] };
 }

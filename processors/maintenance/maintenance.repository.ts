@@ -145,7 +145,8 @@ export class MaintenanceRepository {
       .withSchema('maintenance')
       .table('maintenance_parts_used')
       .where('maintenance_job_id', jobId)
-      .orderBy([{ column: 'created_at' }, { column: 'id' }])
+      // Lines recorded together share a time (their transaction's): the name orders them within it.
+      .orderBy([{ column: 'created_at' }, { column: 'part_name' }, { column: 'id' }])
       .select('part_name', 'part_number', 'quantity', 'unit_cost_cents', 'currency');
     const lines: PartLine[] = parts.map((part) => ({
       partName: part.part_name,
@@ -433,6 +434,18 @@ export class MaintenanceRepository {
   /** Whether the reading is already known: stored, or voided before it arrived. */
   async readingKnown(transaction: Knex.Transaction, readingId: string): Promise<boolean> {
     return (await transaction.withSchema('maintenance').table('odometer_readings').where('reading_id', readingId).first('reading_id')) !== undefined;
+  }
+
+  /** Whether the vehicle has at least one valid (not voided) reading. */
+  async hasValidReading(transaction: Knex.Transaction, vehicleId: string): Promise<boolean> {
+    const row = await transaction
+      .withSchema('maintenance')
+      .table('odometer_readings')
+      .where('vehicle_id', vehicleId)
+      .whereNull('voided_at')
+      .whereNotNull('reading_km')
+      .first('reading_id');
+    return row !== undefined;
   }
 
   /** Stores a reading once; a void that came first keeps it void. */

@@ -78,7 +78,7 @@ export function projectionHandlers(repository: MaintenanceRepository): CommandHa
         vehiclePlan: plans.vehiclePlan,
         classPlan: plans.classPlan,
         basis: schedule?.basis,
-        currentKm: schedule?.currentKm ?? null,
+        currentKm: vehicle !== undefined && (await repository.hasValidReading(transaction, event.vehicleId)) ? (schedule?.currentKm ?? null) : null,
         kmNoticed: (planId, basis) => noticed.has(`${planId}|${basis}`),
       };
     },
