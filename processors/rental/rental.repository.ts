@@ -187,7 +187,7 @@ export class RentalRepository {
     const row: RentalRecord | undefined = await transaction
       .withSchema('rental')
       .table('rentals as r')
-      .join('rental.locations as l', 'l.id', 'r.origin_location_id')
+      .join('locations as l', 'l.id', 'r.origin_location_id')
       .where('r.id', rentalId)
       .first(
         'r.id',
@@ -405,7 +405,7 @@ export class RentalRepository {
     const rows: RentalRecord[] = await transaction
       .withSchema('rental')
       .table('rentals as r')
-      .join('rental.locations as l', 'l.id', 'r.origin_location_id')
+      .join('locations as l', 'l.id', 'r.origin_location_id')
       .where('r.status', 'active')
       .whereNull('r.overdue_at')
       .whereNotNull('r.terms')
