@@ -8,6 +8,8 @@ import { correlationId } from './middleware/correlation-id';
 import { problems } from './middleware/problem';
 import { commandRoutes } from './routes/commands.routes';
 import { healthRoutes } from './routes/health.routes';
+import { maintenanceQueryRoutes, type MaintenanceQueryDependencies } from './routes/maintenance-queries.routes';
+import { maintenanceRoutes, type MaintenanceRoutesDependencies } from './routes/maintenance.routes';
 import { openApiRoutes } from './routes/openapi.routes';
 import { rentalQueryRoutes, type RentalQueryDependencies } from './routes/rental-queries.routes';
 import { rentalRoutes, type RentalRoutesDependencies } from './routes/rentals.routes';
@@ -25,7 +27,9 @@ export interface GatewayDependencies {
 export type ApiDependencies = VehicleRoutesDependencies &
   VehicleQueryDependencies &
   RentalRoutesDependencies &
-  RentalQueryDependencies & { readonly verifier: TokenVerifier };
+  RentalQueryDependencies &
+  MaintenanceRoutesDependencies &
+  MaintenanceQueryDependencies & { readonly verifier: TokenVerifier };
 
 /** The gateway's Koa application, without a listening socket (tests drive it on a random port). */
 export function createGatewayApp(dependencies: GatewayDependencies): Koa {
@@ -56,6 +60,8 @@ export function apiRouter(dependencies: ApiDependencies): Router {
     vehicleQueryRoutes(dependencies),
     rentalRoutes(dependencies),
     rentalQueryRoutes(dependencies),
+    maintenanceRoutes(dependencies),
+    maintenanceQueryRoutes(dependencies),
     commandRoutes(dependencies),
   ]) {
     api.use(routes.routes());

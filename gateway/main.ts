@@ -31,6 +31,7 @@ import { IdempotencyStore } from './commands/idempotency';
 import { GATEWAY_RESULTS_GROUP } from '../schemas/topics';
 import { VehicleQueries } from './queries/vehicle.queries';
 import { RentalQueries } from './queries/rental.queries';
+import { MaintenanceQueries } from './queries/maintenance.queries';
 
 /** How long the results consumer waits while PostgreSQL is away, doubling between the two. */
 const RESULTS_OUTAGE_DELAY_MS_MIN = 200;
@@ -123,7 +124,8 @@ async function main(): Promise<void> {
       waiter,
       vehicles: new VehicleQueries(reader),
       rentals: new RentalQueries(reader),
-      topics: { fleetCommands: 'fleet.commands', rentalCommands: 'rental.commands' },
+      maintenance: new MaintenanceQueries(reader),
+      topics: { fleetCommands: 'fleet.commands', rentalCommands: 'rental.commands', maintenanceCommands: 'maintenance.commands' },
     },
   });
   const server = createServer(app.callback());

@@ -1,0 +1,130 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { requirePermission } from '../middleware/authenticate';
+import { ProblemError } from '../middleware/problem';
+import {
+  decodeCursor,
+  DUE_STATUSES,
+  isDueCursor,
+  isJobCursor,
+  JOB_STATUSES,
+  PAGE_SIZE_MAX,
+  type DueStatus,
+  type JobStatus,
+  type MaintenanceQueries,
+} from '../queries/maintenance.queries';
+import { uuidParameter } from '../validation';
+import { invalidQuery, onlyKnownParameters, pageLimit, single, timestampParameter } from './query-parameters';
+
+export interface MaintenanceQueryDependencies {
+  readonly maintenance: MaintenanceQueries;
+}
+
+const JOB_PARAMETERS = new Set(['vehicleId', 'status', 'from', 'to', 'after', 'limit']);
+const PLAN_PARAMETERS = new Set(['vehicleId', 'vehicleClass', 'includeSuperseded', 'after', 'limit']);
+const DUE_PARAMETERS = new Set(['status', 'vehicleClass', 'after', 'limit']);
+const VEHICLE_CLASS = /^[a-z][a-z0-9_]{0,49}$/;
+
+function oneOf<T extends string>(ctx: Context, name: string, values: readonly T[]): T | undefined {
+  const value = single(ctx, name);
+  if (value !== undefined && !values.includes(value as T)) throw invalidQuery(name, `must be one of ${values.join(', ')}`);
+  return value as T | undefined;
+}
+
+function vehicleClassParameter(ctx: Context): string | undefined {
+  const value = single(ctx, 'vehicleClass');
+  if (value !== undefined && !VEHICLE_CLASS.test(value)) throw invalidQuery('vehicleClass', 'must be a vehicle class such as compact');
+  return value;
+}
+
+function cursorParameter<T>(ctx: Context, check: (candidate: unknown) => candidate is T): T | undefined {
+  const value = single(ctx, 'after');
+  if (value === undefined) return undefined;
+  const cursor = value.length <= 500 ? decodeCursor(value) : undefined;
+  if (!check(cursor)) throw invalidQuery('after', 'must be the cursor of a previous page (links.next)');
+  return cursor;
+}
+
+/** The next page's link: the same filters, the new cursor. */
+function nextLink(path: string, filters: Record<string, string | undefined>, after: string | null, limit: number): string | null {
+  if (after === null) return null;
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(filters)) if (value !== undefined) query.set(name, value);
+  query.set('after', after);
+  query.set('limit', String(limit));
+  return `${path}?${query.toString()}`;
+}
+
+/** Reads of the maintenance context's published views (permission maintenance.read). */
+export function maintenanceQueryRoutes(dependencies: MaintenanceQueryDependencies): Router {
+  const router = new Router();
+  const canRead = requirePermission('maintenance.read');
+
+  router.get('/v1/maintenance/jobs', canRead, async (ctx) => {
+    onlyKnownParameters(ctx, JOB_PARAMETERS);
+    const vehicleId = single(ctx, 'vehicleId');
+    if (vehicleId !== undefined) uuidParameter('vehicleId', vehicleId);
+    const status = oneOf<JobStatus>(ctx, 'status', JOB_STATUSES);
+    const from = timestampParameter(ctx, 'from');
+    const to = timestampParameter(ctx, 'to');
+    if (from !== undefined && to !== undefined && to <= from) throw invalidQuery('to', 'must be after from');
+    const after = cursorParameter(ctx, isJobCursor);
+    const limit = pageLimit(ctx, PAGE_SIZE_MAX);
+    const page = await dependencies.maintenance.list({
+      ...(vehicleId === undefined ? {} : { vehicleId }),
+      ...(status === undefined ? {} : { status }),
+      ...(from === undefined ? {} : { from }),
+      ...(to === undefined ? {} : { to }),
+      ...(after === undefined ? {} : { after }),
+      limit,
+    });
+    const filters = { vehicleId, status, from: single(ctx, 'from'), to: single(ctx, 'to') };
+    ctx.body = { items: page.items, links: { next: nextLink('/v1/maintenance/jobs', filters, page.next, limit) } };
+  });
+
+  router.get('/v1/maintenance/jobs/:jobId', canRead, async (ctx) => {
+    const jobId = uuidParameter('jobId', ctx.params.jobId);
+    const job = await dependencies.maintenance.find(jobId);
+    if (job === undefined) throw new ProblemError(404, 'maintenance-job-not-found', 'No such maintenance job', `There is no maintenance job ${jobId}.`);
+    ctx.set('ETag', `"${job.version}"`);
+    ctx.body = { ...job, links: { self: `/v1/maintenance/jobs/${job.id}`, vehicle: `/v1/vehicles/${job.vehicleId}` } };
+  });
+
+  router.get('/v1/maintenance/service-plans', canRead, async (ctx) => {
+    onlyKnownParameters(ctx, PLAN_PARAMETERS);
+    const vehicleId = single(ctx, 'vehicleId');
+    if (vehicleId !== undefined) uuidParameter('vehicleId', vehicleId);
+    const vehicleClass = vehicleClassParameter(ctx);
+    const includeSuperseded = oneOf(ctx, 'includeSuperseded', ['true', 'false'] as const);
+    const after = single(ctx, 'after');
+    if (after !== undefined) uuidParameter('after', after);
+    const limit = pageLimit(ctx, PAGE_SIZE_MAX);
+    const page = await dependencies.maintenance.plans({
+      ...(vehicleId === undefined ? {} : { vehicleId }),
+      ...(vehicleClass === undefined ? {} : { vehicleClass }),
+      includeSuperseded: includeSuperseded === 'true',
+      ...(after === undefined ? {} : { afterId: after }),
+      limit,
+    });
+    ctx.body = { items: page.items, links: { next: nextLink('/v1/maintenance/service-plans', { vehicleId, vehicleClass, includeSuperseded }, page.nextAfterId, limit) } };
+  });
+
+  router.get('/v1/maintenance/due', canRead, async (ctx) => {
+    onlyKnownParameters(ctx, DUE_PARAMETERS);
+    const status = oneOf<DueStatus>(ctx, 'status', DUE_STATUSES);
+    const vehicleClass = vehicleClassParameter(ctx);
+    const after = cursorParameter(ctx, isDueCursor);
+    const limit = pageLimit(ctx, PAGE_SIZE_MAX);
+    const now = new Date();
+    const page = await dependencies.maintenance.due({
+      now,
+      ...(status === undefined ? {} : { status }),
+      ...(vehicleClass === undefined ? {} : { vehicleClass }),
+      ...(after === undefined ? {} : { after }),
+      limit,
+    });
+    ctx.body = { asOf: now.toISOString(), items: page.items, links: { next: nextLink('/v1/maintenance/due', { status, vehicleClass }, page.next, limit) } };
+  });
+
+  return router;
+}
