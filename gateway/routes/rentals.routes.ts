@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { COMMAND_PERMISSIONS } from '../../platform/access';
 import { answerWithOutcome } from '../commands/command-responses';
 import { principalOf, requirePermission } from '../middleware/authenticate';
@@ -228,6 +228,18 @@ function checkTimeZone(timeZone: string): void {
   }
 }
 
+/**
+ * A vehicle class's policy has no id of its own; its commands are keyed by a name-based UUID
+ * (SHA-1, RFC 9562 version 5 layout) of the class, the same the rental processor reports.
+ */
+export function vehicleClassAggregateId(vehicleClass: string): string {
+  const hash = createHash('sha1').update(`rental.vehicle-class:${vehicleClass}`).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 function vehicleClassOf(ctx: Context): string {
   const vehicleClass = (ctx.params as Record<string, string | undefined>).vehicleClass ?? '';
   if (!VEHICLE_CLASS_PATTERN.test(vehicleClass) || vehicleClass.length > 50) {
@@ -257,7 +269,7 @@ export function rentalRoutes(dependencies: RentalRoutesDependencies): Router {
     { creates: false },
     (ctx, body) => {
       const vehicleClass = vehicleClassOf(ctx);
-      return { aggregateId: vehicleClass, payload: { vehicleClass, bufferMinutes: body.bufferMinutes } };
+      return { aggregateId: vehicleClassAggregateId(vehicleClass), payload: { vehicleClass, bufferMinutes: body.bufferMinutes } };
     },
   );
 

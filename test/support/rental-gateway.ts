@@ -1,0 +1,245 @@
+import { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createGatewayApp } from '../../gateway/app';
+import { TokenVerifier } from '../../gateway/auth/token-verifier';
+import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/command-results';
+import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
+import { CommandSubmitter } from '../../gateway/commands/command-submitter';
+import { IdempotencyStore } from '../../gateway/commands/idempotency';
+import { RentalQueries } from '../../gateway/queries/rental.queries';
+import { VehicleQueries } from '../../gateway/queries/vehicle.queries';
+import { AvroCodec } from '../../platform/avro-codec';
+import { createDatabase } from '../../platform/database';
+import { deadLetterTopicOf, retryTopicOf } from '../../platform/failure-records';
+import { createIdempotentProducer, createKafka } from '../../platform/kafka';
+import { writeMetadata } from '../../platform/message-headers';
+import { createSchemaRegistry } from '../../platform/schema-registry';
+import { CatalogRepository } from '../../processors/rental/catalog.repository';
+import { rentalContextHandlers } from '../../processors/rental/rental-context.handlers';
+import { RentalRepository } from '../../processors/rental/rental.repository';
+import type { ContextProcessor } from '../../processors/runtime/context-processor';
+import { devKeyPaths, ensureDevKeys, signDevToken } from '../../tools/dev-token-keys';
+import { startContextProcessor } from './context-processor';
+import { ScratchDatabase } from './database';
+import { eventually } from './eventually';
+import { startFleetProcessor } from './fleet-processor';
+import { uniqueName } from './names';
+import { silentLogger } from './silent-logger';
+import { stackEnv } from './stack-env';
+
+const ISSUER = 'rental-e2e-test';
+const AUDIENCE = 'fleet-api';
+export const AGENT = '7d2c4e6a-8b0f-4a1c-9e3d-5f7a9b1c3d5e';
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * The rental context end to end on the real stack, for tests: the gateway app on a random port,
+ * the fleet processor (vehicles are registered through HTTP and reach the rental context as fleet
+ * events), the rental processor following the fleet's and a test maintenance topic, the command
+ * results consumer, and a scratch database with every migration. Topics are unique per harness.
+ */
+export class RentalGatewayHarness {
+  readonly database = new ScratchDatabase();
+  readonly topics = {
+    fleetCommands: uniqueName('e2e.fleet.commands'),
+    fleetEvents: uniqueName('e2e.fleet.events'),
+    rentalCommands: uniqueName('e2e.rental.commands'),
+    rentalEvents: uniqueName('e2e.rental.events'),
+    maintenanceEvents: uniqueName('e2e.maintenance.events'),
+    results: uniqueName('e2e.command.results'),
+  };
+  private readonly env = stackEnv();
+  private readonly keysDir = mkdtempSync(path.join(tmpdir(), 'rental-e2e-keys-'));
+  private readonly kafka = createKafka({ brokers: this.env.kafkaBrokers, clientId: 'rental-e2e', logger: silentLogger });
+  private readonly admin = this.kafka.admin();
+  private readonly producer = createIdempotentProducer(this.kafka);
+  readonly codec = new AvroCodec(createSchemaRegistry(this.env.schemaRegistryUrl));
+  private readonly publisher = new Redis(this.env.redisUrl.toString());
+  private readonly waiter = new CommandWaiter(new Redis(this.env.redisUrl.toString()));
+  private readonly resultsGroup = uniqueName('rental-e2e-gateway');
+  private databases: Knex[] = [];
+  private processors: ContextProcessor[] = [];
+  private results: CommandResultsConsumer | undefined;
+  private server: Server | undefined;
+  private signingKey: Awaited<ReturnType<typeof ensureDevKeys>> | undefined;
+  /** The rental processor's own login on the scratch database, to look at what it wrote. */
+  rental!: Knex;
+  baseUrl = '';
+
+  async start(): Promise<void> {
+    await this.database.create({ migrate: true });
+    this.signingKey = await ensureDevKeys(this.keysDir);
+    await this.admin.connect();
+    await this.admin.createTopics({ topics: Object.values(this.topics).map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })) });
+    await this.producer.connect();
+    const login = (role: string, poolSizeMax = 4) => {
+      const knex = createDatabase({ url: this.database.urlFor(role), poolSizeMax, statementTimeoutMs: 10_000, applicationName: `rental-e2e-${role}` });
+      this.databases.push(knex);
+      return knex;
+    };
+    const gateway = login('gateway_svc', 8);
+    const fleet = login('fleet_svc');
+    this.rental = login('rental_svc');
+    const reader = login('gateway_reader', 2);
+    const statuses = new CommandStatusRepository(gateway);
+    const common = { kafka: this.kafka, producer: this.producer, codec: this.codec };
+    this.processors.push(
+      await startFleetProcessor({
+        ...common,
+        database: fleet,
+        databaseUrl: this.database.urlFor('fleet_svc'),
+        topics: { commands: this.topics.fleetCommands, events: this.topics.fleetEvents, results: this.topics.results },
+      }),
+    );
+    this.processors.push(
+      await startContextProcessor('rental', rentalContextHandlers(new RentalRepository(), new CatalogRepository()), {
+        ...common,
+        database: this.rental,
+        databaseUrl: this.database.urlFor('rental_svc'),
+        topics: {
+          commands: this.topics.rentalCommands,
+          events: this.topics.rentalEvents,
+          results: this.topics.results,
+          subscriptions: [this.topics.fleetEvents, this.topics.maintenanceEvents],
+        },
+      }),
+    );
+    this.results = new CommandResultsConsumer(
+      this.kafka,
+      this.producer,
+      this.codec,
+      statuses,
+      this.publisher,
+      { topic: this.topics.results, groupId: this.resultsGroup, outageDelayMsMin: 200, outageDelayMsMax: 2_000 },
+      silentLogger,
+    );
+    await this.results.start();
+    await this.waiter.start();
+    const app = createGatewayApp({
+      logger: silentLogger,
+      probes: [],
+      healthCheckTimeoutMs: 1_000,
+      api: {
+        verifier: new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['EdDSA'], jwksUrl: null, jwksFile: devKeyPaths(this.keysDir).jwks }),
+        submitter: new CommandSubmitter(this.producer, this.codec, statuses),
+        idempotency: new IdempotencyStore(this.publisher),
+        statuses,
+        waiter: this.waiter,
+        vehicles: new VehicleQueries(reader),
+        rentals: new RentalQueries(reader),
+        topics: { fleetCommands: this.topics.fleetCommands, rentalCommands: this.topics.rentalCommands },
+      },
+    });
+    this.server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => this.server!.once('listening', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.close();
+    await this.results?.stop();
+    await this.waiter.stop();
+    this.publisher.disconnect();
+    for (const processor of this.processors) await processor.stop();
+    await this.producer.disconnect();
+    await this.admin.deleteTopics({ topics: [...Object.values(this.topics), retryTopicOf(this.resultsGroup), deadLetterTopicOf(this.resultsGroup)] }).catch(() => undefined);
+    await this.admin.disconnect();
+    for (const knex of this.databases) await knex.destroy();
+    await this.database.drop();
+    rmSync(this.keysDir, { recursive: true, force: true });
+  }
+
+  token(claims: { roles?: string[]; permissions?: string[]; subject?: string } = {}): Promise<string> {
+    return signDevToken(this.signingKey!, {
+      subject: claims.subject ?? AGENT,
+      roles: claims.roles ?? ['admin'],
+      permissions: claims.permissions ?? [],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      expiresInSeconds: 600,
+    });
+  }
+
+  /** A request as `roles` (admin unless said), waiting up to 20 s for a command's outcome. */
+  async send(method: string, route: string, body?: unknown, options: { roles?: string[]; headers?: Record<string, string>; wait?: boolean } = {}): Promise<Answer> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${await this.token({ roles: options.roles ?? ['admin'] })}`, ...options.headers };
+    if (options.wait ?? true) headers.Prefer = 'wait=20';
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(`${this.baseUrl}${route}`, { method, headers, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  }
+
+  get(route: string, options: { roles?: string[]; headers?: Record<string, string> } = {}): Promise<Answer> {
+    return this.send('GET', route, undefined, { ...options, wait: false });
+  }
+
+  /** How many commands have reached the rental commands topic so far. */
+  async rentalCommandsProduced(): Promise<number> {
+    const offsets = await this.admin.fetchTopicOffsets(this.topics.rentalCommands);
+    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+  }
+
+  /** Registers a vehicle through the fleet and waits until the rental context's copy has it. */
+  async registerVehicle(plateNumber: string, vehicleClass: string): Promise<string> {
+    const answer = await this.send('POST', '/v1/vehicles', { plateNumber, make: 'Skoda', model: 'Fabia', year: 2025, vehicleClass });
+    if (answer.status !== 201) throw new Error(`registering ${plateNumber} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    const vehicleId = answer.body.aggregateId as string;
+    await this.projected(vehicleId, (row) => row !== undefined);
+    return vehicleId;
+  }
+
+  /** Waits until the rental context's copy of a vehicle satisfies `ready`. */
+  async projected(vehicleId: string, ready: (row: { status: string; location_id: string | null } | undefined) => boolean): Promise<void> {
+    await eventually(
+      async () => {
+        const row: { status: string; location_id: string | null } | undefined = await this.rental('rental.vehicle_projection')
+          .where('vehicle_id', vehicleId)
+          .first('status', 'location_id');
+        return ready(row) ? true : undefined;
+      },
+      30_000,
+      `the rental context's copy of vehicle ${vehicleId}`,
+    );
+  }
+
+  /** Publishes maintenance.MaintenanceScheduled as the workshop would, and waits until the rental context blocks the window. */
+  async scheduleMaintenance(vehicleId: string, windowStart: Date, windowEnd: Date): Promise<string> {
+    const jobId = randomUUID();
+    const type = 'maintenance.MaintenanceScheduled';
+    const value = await this.codec.encode(this.topics.maintenanceEvents, type, {
+      jobId,
+      vehicleId,
+      kind: 'service',
+      windowStart: windowStart.getTime(),
+      windowEnd: windowEnd.getTime(),
+      title: 'Annual service',
+      description: null,
+      mechanicId: null,
+      actor: null,
+    });
+    await this.producer.send({
+      topic: this.topics.maintenanceEvents,
+      messages: [
+        {
+          key: vehicleId,
+          value,
+          headers: writeMetadata({ messageId: randomUUID(), messageType: type, correlationId: randomUUID(), causationId: null, actor: null, traceparent: null, occurredAt: new Date().toISOString() }),
+        },
+      ],
+    });
+    await eventually(async () => ((await this.rental('rental.maintenance_windows').where('job_id', jobId).first('job_id')) === undefined ? undefined : true), 30_000, `maintenance job ${jobId}`);
+    return jobId;
+  }
+}
