@@ -63,7 +63,7 @@ describe('rentals under concurrency', () => {
     expect(concurrent.reduce((announced, outcome) => announced + (outcome.kind === 'swept' ? outcome.events : 0), 0)).toBe(1);
     expect(later).toEqual({ kind: 'swept', events: 0 });
     const overdueAt = new Date(endAt.getTime() + 30 * 60_000);
-    expect(await harness.rental('rental.rentals').where('id', reservation.rentalId).first('overdue_at')).toEqual({ overdue_at: overdueAt });
+    expect(await harness.rental('rental.rentals').where('id', reservation.rentalId as string).first('overdue_at')).toEqual({ overdue_at: overdueAt });
     const events: { message_key: string; payload: Record<string, unknown> }[] = await harness.rental('rental.outbox_events').where('event_type', 'rental.RentalOverdue').select('message_key', 'payload');
     expect(events).toEqual([{ message_key: vehicleId, payload: { rentalId: reservation.rentalId, vehicleId, endAt: endAt.getTime(), overdueAt: overdueAt.getTime() } }]);
     await harness.codec.encode('test.rental.overdue', 'rental.RentalOverdue', events[0]!.payload);
