@@ -72,11 +72,23 @@ function nextLink(ctx: Context, path: string, cursor: string | null): string | n
   return `${path}?${query.toString()}`;
 }
 
-/** A strong ETag of the answer: a client that sends it back in If-None-Match gets 304 while nothing changed. */
+/** Whether an If-None-Match header names `etag` (or is `*`), compared weakly as RFC 9110 §13.1.2 asks for GET. */
+export function noneMatch(header: string, etag: string): boolean {
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
+}
+
+/**
+ * A strong ETag of the answer: a client that sends it back in If-None-Match gets 304 while nothing
+ * changed. Evaluated here rather than with Koa's ctx.fresh, which treats the request as stale when
+ * it carries Cache-Control: no-cache (as fetch adds to every conditional request): that directive
+ * is for caches on the way, and an origin server still answers the condition.
+ */
 function answerWithEtag(ctx: Context, body: unknown): void {
-  ctx.status = 200;
-  ctx.set('ETag', `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`);
-  if (ctx.fresh) {
+  const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+  ctx.set('ETag', etag);
+  const condition = ctx.get('If-None-Match');
+  if (condition !== '' && noneMatch(condition, etag)) {
     ctx.status = 304;
     return;
   }

@@ -12,6 +12,7 @@ import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/co
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../../gateway/commands/command-submitter';
 import { IdempotencyStore } from '../../gateway/commands/idempotency';
+import { MaintenanceQueries } from '../../gateway/queries/maintenance.queries';
 import { RentalQueries } from '../../gateway/queries/rental.queries';
 import { VehicleQueries } from '../../gateway/queries/vehicle.queries';
 import { AvroCodec } from '../../platform/avro-codec';
@@ -57,6 +58,8 @@ export class RentalGatewayHarness {
     rentalCommands: uniqueName('e2e.rental.commands'),
     rentalEvents: uniqueName('e2e.rental.events'),
     maintenanceEvents: uniqueName('e2e.maintenance.events'),
+    // The workshop's routes are served too, but no test here sends them.
+    maintenanceCommands: uniqueName('e2e.maintenance.commands'),
     results: uniqueName('e2e.command.results'),
   };
   private readonly env = stackEnv();
@@ -138,7 +141,8 @@ export class RentalGatewayHarness {
         waiter: this.waiter,
         vehicles: new VehicleQueries(reader),
         rentals: new RentalQueries(reader),
-        topics: { fleetCommands: this.topics.fleetCommands, rentalCommands: this.topics.rentalCommands },
+        maintenance: new MaintenanceQueries(reader),
+        topics: { fleetCommands: this.topics.fleetCommands, rentalCommands: this.topics.rentalCommands, maintenanceCommands: this.topics.maintenanceCommands },
       },
     });
     this.server = app.listen(0, '127.0.0.1');
