@@ -83,7 +83,8 @@ export function maintenanceHandlers(repository: MaintenanceRepository): CommandH
       const updatedBy = userIdOrNull(context.metadata.actor);
       // The last parts go in before the job closes: afterwards the database refuses them.
       const parts = await repository.addParts(transaction, command.jobId, command.parts, updatedBy);
-      if (parts !== 'recorded') return currencyMismatch(command.jobId);
+      if (parts === 'currency_mismatch') return currencyMismatch(command.jobId);
+      if (parts === 'job_closed') return reject('MAINTENANCE.JOB_CLOSED', `Job ${command.jobId} is closed; its parts can no longer change.`);
       const completed = await repository.complete(transaction, {
         jobId: command.jobId,
         completedAt: completedAtOf(command, context),
@@ -116,8 +117,9 @@ export function maintenanceHandlers(repository: MaintenanceRepository): CommandH
     }),
     decide: decideDefineServicePlan,
     apply: async (transaction, decision, command, context) => {
-      if (decision.events.length === 0) return undefined;
-      const current = await repository.planInForce(transaction, command);
+      const defined = decision.events[0];
+      if (defined === undefined) return undefined;
+      // The plan in force was locked by load and named by the rule; the new one supersedes it.
       await repository.definePlan(
         transaction,
         {
@@ -130,7 +132,7 @@ export function maintenanceHandlers(repository: MaintenanceRepository): CommandH
           dueSoonDays: command.dueSoonDays,
           createdBy: userIdOrNull(context.metadata.actor),
         },
-        current?.id ?? null,
+        defined.payload.supersedesPlanId as string | null,
         context.now,
       );
       return undefined;

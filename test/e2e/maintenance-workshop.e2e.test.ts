@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createGatewayApp } from '../../gateway/app';
+import maintenanceOpenApi from '../../gateway/openapi/maintenance.json';
 import { TokenVerifier } from '../../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/command-results';
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
@@ -341,5 +342,30 @@ describe('the workshop through the gateway', () => {
     expect(maintenanceEvents.filter((event) => event.type === 'maintenance.ServiceDue' && event.value.vehicleId === vehicleId)).toHaveLength(1);
     expect((await get('/v1/maintenance/due?status=later')).status).toBe(400);
     expect((await get('/v1/maintenance/due?after=garbage')).status).toBe(400);
+  });
+
+  it("accepts every request example of the workshop's OpenAPI part as it is (the vehicle is one the fleet registered)", async () => {
+    type Operation = { operationId: string; requestBody?: { content: Record<string, { example: Record<string, unknown> }> } };
+    const examples = new Map(
+      Object.entries(maintenanceOpenApi.paths as Record<string, Record<string, Operation>>).flatMap(([route, operations]) =>
+        Object.values(operations)
+          .filter((operation) => operation.requestBody !== undefined)
+          .map((operation) => [operation.operationId, { route, example: operation.requestBody!.content['application/json']!.example }] as const),
+      ),
+    );
+    const vehicleId = await registeredVehicle('MX E2E 4', 10);
+    // A job's whole life, then the same booking again (the first one completed frees its window) to cancel it.
+    const order = ['ScheduleMaintenance', 'RecordPartsUsed', 'StartMaintenance', 'CompleteMaintenance', 'ScheduleMaintenance', 'CancelMaintenance', 'DefineServicePlan'];
+    expect([...examples.keys()].sort()).toEqual([...new Set(order)].sort());
+    let jobId = '';
+    const outcomes: [string, number, unknown][] = [];
+    for (const operationId of order) {
+      const { route, example } = examples.get(operationId)!;
+      const body = operationId === 'ScheduleMaintenance' ? { ...example, vehicleId } : example;
+      const answer = await send('POST', route.replace('{jobId}', jobId), body, { subject: MANAGER, roles: ['admin'] });
+      if (operationId === 'ScheduleMaintenance') jobId = answer.body.aggregateId as string;
+      outcomes.push([operationId, answer.status, answer.body.reasonCode]);
+    }
+    expect(outcomes).toEqual(order.map((operationId) => [operationId, ['ScheduleMaintenance', 'DefineServicePlan'].includes(operationId) ? 201 : 200, undefined]));
   });
 });
