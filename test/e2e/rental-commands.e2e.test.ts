@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import rentalOpenApi from '../../gateway/openapi/rental.json';
 import { RentalGatewayHarness, type Answer } from '../support/rental-gateway';
 
 /**
@@ -255,6 +256,50 @@ describe('rental commands through the gateway', () => {
     expect(outcome(await harness.send('POST', `/v1/pricing-plans/${planId}/retire`, {}))).toEqual(rejected(409, 'RENTAL.PRICING_PLAN_ALREADY_RETIRED'));
     const quote = { vehicleClass, originLocationId: depot, destinationLocationId: depot, startAt: fromNow(70 * DAY_MS), endAt: fromNow(71 * DAY_MS) };
     expect(outcome(await harness.send('POST', '/v1/quotes', quote))).toEqual(rejected(422, 'RENTAL.NO_PRICING_PLAN'));
+  });
+
+  it("sends every request example of the rental part of the OpenAPI document as it is: one rental's story, each step's expected outcome", async () => {
+    type Parameter = { name?: string; in?: string; example?: string };
+    type Operation = { operationId: string; parameters?: Parameter[]; requestBody?: { content: Record<string, { example: unknown }> } };
+    const examples = Object.entries(rentalOpenApi.paths as Record<string, Record<string, Operation>>).flatMap(([route, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => operation.requestBody !== undefined)
+        .map(([method, operation]) => ({ route, method, operation, example: operation.requestBody!.content['application/json']!.example })),
+    );
+    // The examples tell one story on one vehicle, set in the future: configure, quote, reserve, pay, refund.
+    // A few cannot be accepted in that story (a hand-over dated ahead, a return before it, failing a captured
+    // payment): they must still pass the gateway and get the processor's reason.
+    const expected: [string, number, string?][] = [
+      ['DefineLocation', 201],
+      ['AssignVehicleLocation', 200],
+      ['SetVehicleClassPolicy', 200],
+      ['DefinePricingPlan', 201],
+      ['QuoteRental', 201],
+      ['ReserveRental', 201],
+      ['AddCharge', 201],
+      ['RecordPayment', 201],
+      ['CapturePayment', 200],
+      ['RefundPayment', 201],
+      ['FailPayment', 422, 'RENTAL.PAYMENT_NOT_PENDING'],
+      ['ActivateRental', 422, 'RENTAL.TIME_IN_FUTURE'],
+      ['CompleteRental', 422, 'RENTAL.INVALID_STATE'],
+      ['CancelRental', 200],
+      ['RetirePricingPlan', 200],
+    ];
+    const order = expected.map(([operationId]) => operationId);
+    expect(examples.map((example) => example.operation.operationId).sort()).toEqual([...order].sort());
+    examples.sort((a, b) => order.indexOf(a.operation.operationId) - order.indexOf(b.operation.operationId));
+    const exampleOf = (operationId: string) => examples.find((example) => example.operation.operationId === operationId)!;
+    const vehicleOf = exampleOf('AssignVehicleLocation').operation.parameters!.find((parameter) => parameter.name === 'vehicleId')!.example!;
+    await harness.announceVehicle(vehicleOf, 'RC-EXAMPLE', (exampleOf('SetVehicleClassPolicy').operation.parameters![0]!.example as string));
+
+    const outcomes: [string, number, string?][] = [];
+    for (const { route, method, operation, example } of examples) {
+      const url = route.replace(/\{(\w+)\}/g, (_, name: string) => operation.parameters!.find((parameter) => parameter.in === 'path' && parameter.name === name)!.example!);
+      const answer = await harness.send(method.toUpperCase(), url, example);
+      outcomes.push(answer.body.reasonCode === undefined ? [operation.operationId, answer.status] : [operation.operationId, answer.status, answer.body.reasonCode as string]);
+    }
+    expect(outcomes).toEqual(expected);
   });
 
   describe('refuses before producing anything', () => {

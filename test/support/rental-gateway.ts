@@ -218,6 +218,30 @@ export class RentalGatewayHarness {
     );
   }
 
+  /** Publishes fleet.VehicleRegistered for a vehicle of a chosen id, as the fleet would, and waits until the rental context has it. */
+  async announceVehicle(vehicleId: string, plateNumber: string, vehicleClass: string): Promise<void> {
+    const type = 'fleet.VehicleRegistered';
+    const value = await this.codec.encode(this.topics.fleetEvents, type, {
+      vehicleId,
+      plateNumber,
+      vin: null,
+      make: 'Skoda',
+      model: 'Octavia',
+      variant: null,
+      year: 2025,
+      vehicleClass,
+      status: 'active',
+      registeredAt: Date.now(),
+    });
+    await this.publish(this.topics.fleetEvents, vehicleId, type, value);
+    await this.projected(vehicleId, (row) => row !== undefined);
+  }
+
+  private async publish(topic: string, key: string, messageType: string, value: Buffer): Promise<void> {
+    const metadata = { messageId: randomUUID(), messageType, correlationId: randomUUID(), causationId: null, actor: null, traceparent: null, occurredAt: new Date().toISOString() };
+    await this.producer.send({ topic, messages: [{ key, value, headers: writeMetadata(metadata) }] });
+  }
+
   /** Publishes maintenance.MaintenanceScheduled as the workshop would, and waits until the rental context blocks the window. */
   async scheduleMaintenance(vehicleId: string, windowStart: Date, windowEnd: Date): Promise<string> {
     const jobId = randomUUID();
@@ -233,16 +257,7 @@ export class RentalGatewayHarness {
       mechanicId: null,
       actor: null,
     });
-    await this.producer.send({
-      topic: this.topics.maintenanceEvents,
-      messages: [
-        {
-          key: vehicleId,
-          value,
-          headers: writeMetadata({ messageId: randomUUID(), messageType: type, correlationId: randomUUID(), causationId: null, actor: null, traceparent: null, occurredAt: new Date().toISOString() }),
-        },
-      ],
-    });
+    await this.publish(this.topics.maintenanceEvents, vehicleId, type, value);
     await eventually(async () => ((await this.rental('rental.maintenance_windows').where('job_id', jobId).first('job_id')) === undefined ? undefined : true), 30_000, `maintenance job ${jobId}`);
     return jobId;
   }
