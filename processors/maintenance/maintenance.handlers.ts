@@ -35,10 +35,18 @@ export function maintenanceHandlers(repository: MaintenanceRepository): CommandH
         mechanicId: command.mechanicId,
         createdBy: userIdOrNull(context.metadata.actor),
       });
-      if (scheduled === 'window_overlaps') {
-        return reject('MAINTENANCE.WINDOW_OVERLAPS', `Vehicle ${command.vehicleId} already has a scheduled or running job in that window.`);
+      switch (scheduled) {
+        case 'scheduled':
+          return undefined;
+        case 'window_overlaps':
+          return reject('MAINTENANCE.WINDOW_OVERLAPS', `Vehicle ${command.vehicleId} already has a scheduled or running job in that window.`);
+        case 'id_taken':
+          return reject('MAINTENANCE.JOB_ID_TAKEN', `Job id ${command.jobId} belongs to another booking.`);
+        default: {
+          const unexpected: never = scheduled;
+          throw new Error(`unexpected booking outcome ${String(unexpected)}`);
+        }
       }
-      return undefined;
     },
   };
 

@@ -18,7 +18,7 @@ export interface NewJob {
   readonly createdBy: string | null;
 }
 
-export type ScheduleResult = 'scheduled' | 'window_overlaps';
+export type ScheduleResult = 'scheduled' | 'window_overlaps' | 'id_taken';
 export type PartsResult = 'recorded' | 'currency_mismatch' | 'job_closed';
 
 export interface Completion {
@@ -171,7 +171,8 @@ export class MaintenanceRepository {
 
   /** Books a job; the database refuses a window overlapping another open job of the vehicle. */
   async schedule(transaction: Knex.Transaction, job: NewJob): Promise<ScheduleResult> {
-    const result = await refusedBy(transaction, ['maintenance_jobs_no_overlap'], (savepoint) =>
+    // The id can be taken between load and insert by a booking of another vehicle (another partition).
+    const result = await refusedBy(transaction, ['maintenance_jobs_no_overlap', 'maintenance_jobs_pkey'], (savepoint) =>
       savepoint.withSchema('maintenance').table('maintenance_jobs').insert({
         id: job.id,
         vehicle_id: job.vehicleId,
@@ -185,7 +186,8 @@ export class MaintenanceRepository {
         created_by: job.createdBy,
       }),
     );
-    return result instanceof ConstraintViolation ? 'window_overlaps' : 'scheduled';
+    if (!(result instanceof ConstraintViolation)) return 'scheduled';
+    return result.constraint === 'maintenance_jobs_pkey' ? 'id_taken' : 'window_overlaps';
   }
 
   /** Another job of the vehicle in the workshop now, if any. */

@@ -227,6 +227,16 @@ describe('the maintenance commands on the real stack', () => {
     });
   });
 
+  it('reports a job id taken between the load and the insert (another vehicle, another partition) as such, not as an overlap', async () => {
+    const windowStart = new Date(Date.now() + 400 * DAY_MS);
+    const job = { id: randomUUID(), kind: 'service' as const, title: 't', description: null, windowStart, windowEnd: new Date(windowStart.getTime() + HOUR_MS), mechanicId: null, createdBy: null };
+    const outcomes = await maintenance.transaction(async (transaction) => [
+      await repository.schedule(transaction, { ...job, vehicleId: randomUUID() }),
+      await repository.schedule(transaction, { ...job, vehicleId: randomUUID() }),
+    ]);
+    expect(outcomes).toEqual(['scheduled', 'id_taken']);
+  });
+
   describe('StartMaintenance', () => {
     it('starts a scheduled job at the given time and announces it', async () => {
       const vehicleId = await vehicle();
