@@ -1,7 +1,7 @@
 /**
- * One service of the benchmark in a process of its own (`node --import tsx bench/bench-services.ts
- * gateway|processor|bare`), as it would run in production: the gateway, the fleet processor, or
- * the bare Koa baseline. The setup (topics, database URLs, keys) comes as JSON in BENCH_SETUP; the
+ * One service of the benchmarks in a process of its own (`node --import tsx bench/bench-services.ts
+ * gateway|processor|rental|bare`), as it would run in production: the gateway, the fleet
+ * processor, the rental processor, or the bare Koa baseline. The setup (topics, database URLs, keys) comes as JSON in BENCH_SETUP; the
  * process prints `READY <url>` when it serves, and stops on SIGTERM.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,6 +13,8 @@ import { TokenVerifier } from '../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../gateway/commands/command-results';
 import { CommandStatusRepository } from '../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../gateway/commands/command-submitter';
+import { MaintenanceQueries } from '../gateway/queries/maintenance.queries';
+import { RentalQueries } from '../gateway/queries/rental.queries';
 import { VehicleQueries } from '../gateway/queries/vehicle.queries';
 import { IdempotencyStore } from '../gateway/commands/idempotency';
 import { AvroCodec } from '../platform/avro-codec';
@@ -22,7 +24,12 @@ import { createLogger } from '../platform/logger';
 import { createSchemaRegistry } from '../platform/schema-registry';
 import { fleetHandlers } from '../processors/fleet/fleet.handlers';
 import { FleetRepository } from '../processors/fleet/fleet.repository';
+import { CatalogRepository } from '../processors/rental/catalog.repository';
+import { rentalContextHandlers } from '../processors/rental/rental-context.handlers';
+import { RentalRepository } from '../processors/rental/rental.repository';
+import type { CommandHandler } from '../processors/runtime/command-handler';
 import { ContextProcessor } from '../processors/runtime/context-processor';
+import type { IntegrationSchema } from '../processors/runtime/integration.repository';
 
 export interface BenchSetup {
   readonly suffix: string;
@@ -32,7 +39,10 @@ export interface BenchSetup {
   readonly gatewayDatabaseUrl: string;
   readonly fleetDatabaseUrl: string;
   readonly jwksFile: string;
+  /** The fleet's commands and events, and the command results every processor writes. */
   readonly topics: { readonly commands: string; readonly events: string; readonly results: string };
+  /** The rental context, for the benchmarks that run its processor. */
+  readonly rental?: { readonly databaseUrl: string; readonly topics: { readonly commands: string; readonly events: string } };
 }
 
 const logger = createLogger('bench', 'warn');
@@ -73,24 +83,38 @@ async function gateway(setup: BenchSetup): Promise<string> {
         idempotency: new IdempotencyStore(redis),
         statuses,
         waiter,
-        // The benchmark sends commands only; its queries would read the gateway's own pool.
+        // The benchmarks send commands only; their queries would read the gateway's own pool.
         vehicles: new VehicleQueries(statusDatabase),
-        topics: { fleetCommands: setup.topics.commands },
+        rentals: new RentalQueries(statusDatabase),
+        maintenance: new MaintenanceQueries(statusDatabase),
+        topics: {
+          fleetCommands: setup.topics.commands,
+          rentalCommands: setup.rental?.topics.commands ?? `bench.rental.commands.${setup.suffix}`,
+          maintenanceCommands: `bench.maintenance.commands.${setup.suffix}`,
+        },
       },
     }),
   );
 }
 
-async function processor(setup: BenchSetup): Promise<string> {
-  const kafka = createKafka({ brokers: setup.brokers, clientId: 'bench-fleet', logger });
+interface ProcessedContext {
+  readonly schema: IntegrationSchema;
+  readonly databaseUrl: string;
+  readonly topics: { readonly commands: string; readonly events: string; readonly results: string };
+  readonly handlers: () => CommandHandler[];
+}
+
+/** A context's processor with the settings of production's defaults, and no scheduled sweeps. */
+async function contextProcessor(setup: BenchSetup, context: ProcessedContext): Promise<void> {
+  const kafka = createKafka({ brokers: setup.brokers, clientId: `bench-${context.schema}`, logger });
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
-  const url = new URL(setup.fleetDatabaseUrl);
+  const url = new URL(context.databaseUrl);
   await new ContextProcessor(
     {
-      schema: 'fleet',
-      topics: setup.topics,
-      groupId: `bench-fleet-${setup.suffix}`,
+      schema: context.schema,
+      topics: context.topics,
+      groupId: `bench-${context.schema}-${setup.suffix}`,
       databaseUrl: url,
       outboxBatchSizeMax: 500,
       outboxPollIntervalMs: 200,
@@ -107,13 +131,28 @@ async function processor(setup: BenchSetup): Promise<string> {
     {
       kafka,
       producer,
-      database: createDatabase({ url, poolSizeMax: 10, statementTimeoutMs: 10_000, applicationName: 'bench-fleet' }),
+      database: createDatabase({ url, poolSizeMax: 10, statementTimeoutMs: 10_000, applicationName: `bench-${context.schema}` }),
       codec: new AvroCodec(createSchemaRegistry(new URL(setup.registryUrl))),
       logger,
-      handlers: fleetHandlers(new FleetRepository()),
+      handlers: context.handlers(),
     },
   ).start();
+}
+
+async function processor(setup: BenchSetup): Promise<string> {
+  await contextProcessor(setup, { schema: 'fleet', databaseUrl: setup.fleetDatabaseUrl, topics: setup.topics, handlers: () => fleetHandlers(new FleetRepository()) });
   return 'processor';
+}
+
+async function rental(setup: BenchSetup): Promise<string> {
+  if (setup.rental === undefined) throw new Error('the rental processor needs the rental part of BENCH_SETUP');
+  await contextProcessor(setup, {
+    schema: 'rental',
+    databaseUrl: setup.rental.databaseUrl,
+    topics: { ...setup.rental.topics, results: setup.topics.results },
+    handlers: () => rentalContextHandlers(new RentalRepository(), new CatalogRepository()),
+  });
+  return 'rental';
 }
 
 function bare(): Promise<string> {
@@ -125,10 +164,10 @@ function bare(): Promise<string> {
   return serve(app);
 }
 
-const roles: Record<string, (setup: BenchSetup) => Promise<string>> = { gateway, processor, bare };
+const roles: Record<string, (setup: BenchSetup) => Promise<string>> = { gateway, processor, rental, bare };
 const role = roles[process.argv[2] ?? ''];
 if (role === undefined) {
-  console.error('usage: bench-services.ts gateway|processor|bare');
+  console.error('usage: bench-services.ts gateway|processor|rental|bare');
   process.exit(2);
 }
 process.once('SIGTERM', () => process.exit(0));

@@ -9,6 +9,7 @@
 #   run.sh replay ARGS...       inspect and replay a consumer group's dead letters (tools/replay.ts)
 #   run.sh dev                  stack up, migrations, topics, then the gateway and processors
 #   run.sh test [JEST ARGS...]  stack up, migrations, topics, type check, lint, every jest suite
+#   run.sh bench [NAME]         a benchmark: pipeline (the default), availability or reservations
 #   run.sh exec COMMAND...      run a command with the project's toolchain on PATH
 set -euo pipefail
 
@@ -94,7 +95,15 @@ case "$task" in
   topics) bootstrap; load_stack_env; exec tsx tools/topics.ts "$@" ;;
   token) bootstrap; load_stack_env; exec tsx tools/token.ts "$@" ;;
   replay) bootstrap; replay_environment; exec tsx tools/replay.ts "$@" ;;
-  bench) bootstrap; prepare_stack; exec node --import tsx bench/command-pipeline.bench.ts "$@" ;;
+  bench)
+    # bench [pipeline|availability|reservations]: the command pipeline unless another is named.
+    case "${1:-pipeline}" in
+      pipeline) bench_file=command-pipeline ;;
+      availability | reservations) bench_file="$1" ;;
+      *) die "unknown benchmark '$1': pipeline (the default), availability or reservations" ;;
+    esac
+    [[ $# -gt 0 ]] && shift
+    bootstrap; prepare_stack; exec node --import tsx "bench/$bench_file.bench.ts" "$@" ;;
   dev) bootstrap; prepare_stack; exec tsx tools/dev.ts "$@" ;;
   test) bootstrap; run_tests "$@" ;;
   exec) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec "$@" ;;
