@@ -20,7 +20,11 @@ import {
 } from './payments';
 import type { RentalRepository } from './rental.repository';
 
-/** Payments and deposits of a rental: recorded, captured or failed, and refunded. */
+/**
+ * Payments and deposits of a rental: recorded, captured or failed, and refunded. Each locks the
+ * rental first (then the payment), like the pick-up and the return that read what is paid, so a
+ * deposit cannot be refunded while a pick-up is counting on it.
+ */
 export function paymentHandlers(rentals: RentalRepository): CommandHandler[] {
   const recordPayment: CommandHandler<RecordPayment, RecordPaymentState> = {
     commandType: 'rental.RecordPayment',
@@ -45,7 +49,10 @@ export function paymentHandlers(rentals: RentalRepository): CommandHandler[] {
   const settle = (commandType: string, status: 'captured' | 'failed', parse: (value: unknown) => SettlePayment, decide: CommandHandler<SettlePayment, PaymentState>['decide']): CommandHandler<SettlePayment, PaymentState> => ({
     commandType,
     parse,
-    load: async (transaction, command) => ({ payment: await rentals.lockPayment(transaction, command.rentalId, command.paymentId) }),
+    load: async (transaction, command) => {
+      await rentals.lockRental(transaction, command.rentalId);
+      return { payment: await rentals.lockPayment(transaction, command.rentalId, command.paymentId) };
+    },
     decide,
     apply: async (transaction, _decision, command, context) => {
       await rentals.settlePayment(transaction, { paymentId: command.paymentId, status, at: context.now, reason: command.reason?.trim() ?? null, actorId: userIdOrNull(context.metadata.actor) });
@@ -56,7 +63,10 @@ export function paymentHandlers(rentals: RentalRepository): CommandHandler[] {
   const refundPayment: CommandHandler<RefundPayment, RefundPaymentState> = {
     commandType: 'rental.RefundPayment',
     parse: parseRefundPayment,
-    load: async (transaction, command) => ({ payment: await rentals.lockPayment(transaction, command.rentalId, command.paymentId), refundExists: await rentals.refundExists(transaction, command.refundId) }),
+    load: async (transaction, command) => {
+      await rentals.lockRental(transaction, command.rentalId);
+      return { payment: await rentals.lockPayment(transaction, command.rentalId, command.paymentId), refundExists: await rentals.refundExists(transaction, command.refundId) };
+    },
     decide: decideRefundPayment,
     apply: async (transaction, _decision, command, context) => {
       const refunded = await rentals.refund(transaction, {
