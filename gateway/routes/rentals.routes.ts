@@ -27,7 +27,8 @@ import {
 /**
  * The rental context's command routes (see command-route.ts for what every command route does).
  * Ids of new things are the gateway's randomUUID unless the client sends its own, which makes a
- * resent request harmless (the processor treats the second one as already done).
+ * resent request harmless: the processor refuses the second copy as already done (…_ALREADY_…, 409)
+ * instead of creating a second reservation, charge or payment.
  */
 
 const LOCATION_TYPES = /^(depot|city|custom)$/;
