@@ -104,7 +104,7 @@ export async function up(knex: Knex): Promise<void> {
       ADD COLUMN source_message_id text NULL,
       ADD ${statusCheck('rental_charges_source_check', ['quote', 'completion', 'cancellation', 'manual'], 'source')},
       ADD CONSTRAINT rental_charges_rental_currency_fkey FOREIGN KEY (rental_id, currency) REFERENCES rental.rentals (id, currency)`,
-    ...immutableTriggers('rental.rental_charges', 'rental charges are facts: add a correcting line instead'),
+    ...immutableTriggers('rental.rental_charges', 'rental_charges_immutable'),
 
     // Payments and deposits; refunds accumulate on the payment, where the checks refuse too much.
     `ALTER TABLE rental.rental_payments
@@ -134,7 +134,7 @@ export async function up(knex: Knex): Promise<void> {
       ${currencyCheck('payment_refunds_currency_check')}
     )`,
     'CREATE INDEX payment_refunds_payment_idx ON rental.payment_refunds (payment_id)',
-    ...immutableTriggers('rental.payment_refunds', 'refunds are facts'),
+    ...immutableTriggers('rental.payment_refunds', 'payment_refunds_immutable'),
     // Every refund adds to its payment's refunded_cents, so the payment's checks refuse a refund of
     // uncaptured money or of more than was captured, whatever wrote the refund.
     `CREATE FUNCTION rental.apply_refund() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -103,7 +103,7 @@ describe('rental invariants the database enforces', () => {
     it('keeps refunds as facts', async () => {
       const paymentId = await payment('captured');
       await refund(paymentId, 100);
-      expect(await sqlFailure(rental.query('DELETE FROM rental.payment_refunds WHERE payment_id = $1', [paymentId]))).toMatchObject({ code: '23001', constraint: 'refunds are facts' });
+      expect(await sqlFailure(rental.query('DELETE FROM rental.payment_refunds WHERE payment_id = $1', [paymentId]))).toMatchObject({ code: '23001', constraint: 'payment_refunds_immutable' });
     });
   });
 
@@ -121,7 +121,7 @@ describe('rental invariants the database enforces', () => {
       const changed = await sqlFailure(rental.query('UPDATE rental.rental_charges SET amount_cents = 1 WHERE id = $1', [chargeId]));
       const deleted = await sqlFailure(rental.query('DELETE FROM rental.rental_charges WHERE id = $1', [chargeId]));
 
-      const rule = 'rental charges are facts: add a correcting line instead';
+      const rule = 'rental_charges_immutable';
       expect([changed, deleted]).toMatchObject([
         { code: '23001', constraint: rule },
         { code: '23001', constraint: rule },
