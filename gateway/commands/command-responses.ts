@@ -2,7 +2,8 @@ import type { Context } from 'koa';
 import type { CommandStatusRecord } from './command-status.repository';
 
 /** Rejections that mean "the state of the world conflicts" (409); every other rejection is 422. */
-const CONFLICT_REASON = /(_TAKEN|_ALREADY_[A-Z_]+|_BOOKED|_CONFLICT|_RENTED|_DECOMMISSIONED|_REUSED)$/;
+/** Reasons that say the world is in the way (a taken plate, a booked or busy vehicle): 409; every other rejection is 422. */
+const CONFLICT_REASON = /(_TAKEN|_ALREADY_[A-Z_]+|_BOOKED|_CONFLICT|_RENTED|_DECOMMISSIONED|_REUSED|_IN_MAINTENANCE|_IN_WORKSHOP|_OVERLAPS)$/;
 
 export function statusDocument(record: CommandStatusRecord): Record<string, unknown> {
   return {

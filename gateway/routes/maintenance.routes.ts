@@ -1,15 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { randomUUID } from 'node:crypto';
-import { COMMAND_PERMISSIONS } from '../../platform/access';
-import { answerWithOutcome } from '../commands/command-responses';
-import { principalOf, requirePermission } from '../middleware/authenticate';
-import { correlationIdOf } from '../middleware/correlation-id';
-import { readJsonBody } from '../middleware/json-body';
 import { ProblemError } from '../middleware/problem';
-import { validateBody, type FieldError, type FieldSpec } from '../validation';
+import type { FieldError, FieldSpec } from '../validation';
 import { commandRoutesOn, uuidPathParameter, type CommandRouteDependencies } from './command-route';
-import { currentStatus } from './commands.routes';
 
 const BODY_BYTES_MAX = 16 * 1024;
 /** A command carrying parts may list up to PART_LINES_MAX lines; its body may be larger. */
@@ -72,11 +66,14 @@ interface CompleteMaintenanceBody {
   parts?: PartBody[];
 }
 
-const COMPLETE_MAINTENANCE_FIELDS: Record<Exclude<keyof CompleteMaintenanceBody, 'parts'>, FieldSpec> = {
+const RECORD_PARTS_USED_BODY: Record<keyof RecordPartsUsedBody, FieldSpec> = { parts: { type: 'array', items: PART_BODY, lengthMin: 1, lengthMax: PART_LINES_MAX } };
+
+const COMPLETE_MAINTENANCE_BODY: Record<keyof CompleteMaintenanceBody, FieldSpec> = {
   completedAt: { type: 'timestamp', optional: true, nullable: true },
   laborCostMinor: { type: 'integer', min: 0, max: COST_MINOR_MAX },
   currency: CURRENCY,
   odometerKm: { type: 'integer', min: 0, max: 2_000_000_000, optional: true, nullable: true },
+  parts: { type: 'array', items: PART_BODY, lengthMax: PART_LINES_MAX, optional: true },
 };
 
 interface CancelMaintenanceBody {
@@ -103,36 +100,6 @@ const DEFINE_SERVICE_PLAN_BODY: Record<keyof DefineServicePlanBody, FieldSpec> =
   dueSoonDays: { type: 'integer', min: 0, max: 3_650, optional: true },
 };
 
-/** The field errors of a validation problem, each field prefixed (parts[2].quantity). */
-function fieldErrors(check: () => unknown, prefix: string): FieldError[] {
-  try {
-    check();
-    return [];
-  } catch (error) {
-    if (!(error instanceof ProblemError) || error.status !== 400) throw error;
-    const errors = (error.extra.errors ?? []) as FieldError[];
-    return errors.map((fieldError) => ({ field: fieldError.field === '' ? prefix : `${prefix}.${fieldError.field}`, message: fieldError.message }));
-  }
-}
-
-/** Checks a body that carries a `parts` list beside plain fields: every error in one 400 problem. */
-function validateWithParts<Body extends { parts?: PartBody[] }>(body: unknown, fields: Record<string, FieldSpec>, partsRequired: boolean): Body {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return validateBody<Body>(body, fields);
-  const { parts, ...rest } = body as Record<string, unknown>;
-  const errors = fieldErrors(() => validateBody(rest, fields), '').map((error) => ({ ...error, field: error.field.replace(/^\./, '') }));
-  if (parts === undefined) {
-    if (partsRequired) errors.push({ field: 'parts', message: 'is required' });
-  } else if (!Array.isArray(parts)) {
-    errors.push({ field: 'parts', message: 'must be an array' });
-  } else if ((partsRequired && parts.length === 0) || parts.length > PART_LINES_MAX) {
-    errors.push({ field: 'parts', message: `must list ${partsRequired ? 1 : 0} to ${PART_LINES_MAX} parts` });
-  } else {
-    parts.forEach((part, index) => errors.push(...fieldErrors(() => validateBody(part, PART_BODY), `parts[${index}]`)));
-  }
-  if (errors.length > 0) throw new ProblemError(400, 'validation-failed', 'Invalid request body', `${errors.length} field(s) are invalid.`, { errors });
-  return body as Body;
-}
-
 const partPayloads = (parts: readonly PartBody[] | undefined) =>
   (parts ?? []).map((part) => ({ partName: part.partName, partNumber: part.partNumber ?? null, quantity: part.quantity, unitCostMinor: part.unitCostMinor, currency: part.currency }));
 
@@ -152,36 +119,6 @@ export function maintenanceRoutes(dependencies: MaintenanceRoutesDependencies): 
   const topic = dependencies.topics.maintenanceCommands;
   const commandRoute = commandRoutesOn(router, dependencies, topic);
   const jobIdOf = (ctx: Context) => uuidPathParameter(ctx, 'jobId');
-
-  /** A command route whose body carries a parts list, which the shared field checks do not cover. */
-  function partsCommandRoute<Body extends { parts?: PartBody[] }>(
-    path: string,
-    commandType: string,
-    fields: Record<string, FieldSpec>,
-    partsRequired: boolean,
-    toPayload: (jobId: string, body: Body) => Record<string, unknown>,
-  ): void {
-    const permission = COMMAND_PERMISSIONS[commandType];
-    if (permission === undefined) throw new Error(`${commandType} has no permission in platform/access.ts`);
-    router.post(path, requirePermission(permission), async (ctx) => {
-      const jobId = jobIdOf(ctx);
-      const body = validateWithParts<Body>(await readJsonBody(ctx, PARTS_BODY_BYTES_MAX), fields, partsRequired);
-      await dependencies.idempotency.run(ctx, principalOf(ctx).subject, body, async () => {
-        const pending = await dependencies.submitter.submit({
-          commandType,
-          topic,
-          aggregateId: jobId,
-          payload: toPayload(jobId, body),
-          actor: principalOf(ctx).subject,
-          correlationId: correlationIdOf(ctx) ?? randomUUID(),
-          traceparent: ctx.get('traceparent') || null,
-        });
-        const record = await currentStatus(ctx, dependencies, pending.commandId, pending);
-        if (record === undefined) throw new Error(`command ${pending.commandId} has no status row`);
-        answerWithOutcome(ctx, record, false);
-      });
-    });
-  }
 
   commandRoute<ScheduleMaintenanceBody>('post', '/v1/maintenance/jobs', 'maintenance.ScheduleMaintenance', SCHEDULE_MAINTENANCE_BODY, { creates: true, bodyBytesMax: BODY_BYTES_MAX }, (_ctx, body) => {
     const windowStart = Date.parse(body.windowStart);
@@ -209,16 +146,26 @@ export function maintenanceRoutes(dependencies: MaintenanceRoutesDependencies): 
     return { aggregateId: jobId, payload: { jobId, startedAt: timeOrNull(body.startedAt) } };
   });
 
-  partsCommandRoute<RecordPartsUsedBody>('/v1/maintenance/jobs/:jobId/parts', 'maintenance.RecordPartsUsed', {}, true, (jobId, body) => ({ jobId, parts: partPayloads(body.parts) }));
+  const partsRoute = { creates: false, bodyBytesMax: PARTS_BODY_BYTES_MAX };
+  commandRoute<RecordPartsUsedBody>('post', '/v1/maintenance/jobs/:jobId/parts', 'maintenance.RecordPartsUsed', RECORD_PARTS_USED_BODY, partsRoute, (ctx, body) => {
+    const jobId = jobIdOf(ctx);
+    return { aggregateId: jobId, payload: { jobId, parts: partPayloads(body.parts) } };
+  });
 
-  partsCommandRoute<CompleteMaintenanceBody>('/v1/maintenance/jobs/:jobId/complete', 'maintenance.CompleteMaintenance', COMPLETE_MAINTENANCE_FIELDS, false, (jobId, body) => ({
-    jobId,
-    completedAt: timeOrNull(body.completedAt),
-    laborCostMinor: body.laborCostMinor,
-    currency: body.currency,
-    odometerKm: body.odometerKm ?? null,
-    parts: partPayloads(body.parts),
-  }));
+  commandRoute<CompleteMaintenanceBody>('post', '/v1/maintenance/jobs/:jobId/complete', 'maintenance.CompleteMaintenance', COMPLETE_MAINTENANCE_BODY, partsRoute, (ctx, body) => {
+    const jobId = jobIdOf(ctx);
+    return {
+      aggregateId: jobId,
+      payload: {
+        jobId,
+        completedAt: timeOrNull(body.completedAt),
+        laborCostMinor: body.laborCostMinor,
+        currency: body.currency,
+        odometerKm: body.odometerKm ?? null,
+        parts: partPayloads(body.parts),
+      },
+    };
+  });
 
   commandRoute<CancelMaintenanceBody>('post', '/v1/maintenance/jobs/:jobId/cancel', 'maintenance.CancelMaintenance', CANCEL_MAINTENANCE_BODY, { creates: false }, (ctx, body) => {
     const jobId = jobIdOf(ctx);

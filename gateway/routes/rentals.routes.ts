@@ -1,15 +1,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { createHash, randomUUID } from 'node:crypto';
-import { COMMAND_PERMISSIONS } from '../../platform/access';
-import { answerWithOutcome } from '../commands/command-responses';
-import { principalOf, requirePermission } from '../middleware/authenticate';
-import { correlationIdOf } from '../middleware/correlation-id';
-import { readJsonBody } from '../middleware/json-body';
+import { randomUUID } from 'node:crypto';
+import { vehicleClassAggregateId } from '../../schemas/rental/vehicle-class-id';
 import { ProblemError } from '../middleware/problem';
-import { validateBody, type FieldError, type FieldSpec } from '../validation';
+import type { FieldSpec } from '../validation';
 import { commandRoutesOn, uuidPathParameter, type CommandRouteDependencies } from './command-route';
-import { currentStatus } from './commands.routes';
 import {
   AMOUNT_MINOR_MAX,
   CURRENCY,
@@ -229,17 +224,6 @@ function checkTimeZone(timeZone: string): void {
   }
 }
 
-/**
- * A vehicle class's policy has no id of its own; its commands are keyed by a name-based UUID
- * (SHA-1, RFC 9562 version 5 layout) of the class, the same the rental processor reports.
- */
-export function vehicleClassAggregateId(vehicleClass: string): string {
-  const hash = createHash('sha1').update(`rental.vehicle-class:${vehicleClass}`).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
 
 function vehicleClassOf(ctx: Context): string {
   const vehicleClass = (ctx.params as Record<string, string | undefined>).vehicleClass ?? '';
@@ -363,7 +347,18 @@ export function rentalRoutes(dependencies: RentalRoutesDependencies): Router {
     return { aggregateId: rentalId, payload: { rentalId, odometerOutKm: body.odometerOutKm, activatedAt: millisOf(body.activatedAt) } };
   });
 
-  completeRentalRoute(router, dependencies);
+  commandRoute<CompleteRentalBody>(
+    'post',
+    '/v1/rentals/:rentalId/complete',
+    'rental.CompleteRental',
+    COMPLETE_RENTAL_BODY,
+    { creates: false, bodyBytesMax: COMPLETE_RENTAL_BODY_BYTES_MAX },
+    (ctx, body) => {
+      const rentalId = rentalIdOf(ctx);
+      const damages = (body.damages ?? []).map((damage) => ({ description: damage.description, amountMinor: damage.amountMinor }));
+      return { aggregateId: rentalId, payload: { rentalId, odometerInKm: body.odometerInKm, returnedAt: millisOf(body.returnedAt), damages, currency: body.currency ?? null } };
+    },
+  );
 
   commandRoute<ReasonBody>('post', '/v1/rentals/:rentalId/cancel', 'rental.CancelRental', REASON_BODY, { creates: false }, (ctx, body) => {
     const rentalId = rentalIdOf(ctx);
@@ -426,82 +421,22 @@ export function rentalRoutes(dependencies: RentalRoutesDependencies): Router {
 interface CompleteRentalBody {
   odometerInKm: number;
   returnedAt: string;
+  damages?: { description: string; amountMinor: number }[];
   /** The currency of the damage amounts; the rental's own is checked against it. */
   currency?: string | null;
 }
-
-const COMPLETE_RENTAL_BODY: Record<keyof CompleteRentalBody, FieldSpec> = {
-  odometerInKm: COUNT(KILOMETRES_MAX),
-  returnedAt: { type: 'timestamp' },
-  currency: { ...CURRENCY, optional: true, nullable: true },
-};
 
 const DAMAGE: Record<'description' | 'amountMinor', FieldSpec> = {
   description: DESCRIPTION,
   amountMinor: { type: 'integer', min: 1, max: AMOUNT_MINOR_MAX },
 };
 
+const COMPLETE_RENTAL_BODY: Record<keyof CompleteRentalBody, FieldSpec> = {
+  odometerInKm: COUNT(KILOMETRES_MAX),
+  returnedAt: { type: 'timestamp' },
+  damages: { type: 'array', items: DAMAGE, lengthMax: DAMAGES_MAX, optional: true },
+  currency: { ...CURRENCY, optional: true, nullable: true },
+};
+
 /** Fifty damage lines of 500 characters fit with room to spare. */
 const COMPLETE_RENTAL_BODY_BYTES_MAX = 64 * 1024;
-
-/** The damage lines of a return, each checked like a body of its own; errors name `damages[i].field`. */
-function damagesOf(value: unknown, errors: FieldError[]): { description: string; amountMinor: number }[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    errors.push({ field: 'damages', message: 'must be an array' });
-    return [];
-  }
-  if (value.length > DAMAGES_MAX) {
-    errors.push({ field: 'damages', message: `must have at most ${DAMAGES_MAX} lines` });
-    return [];
-  }
-  return value.map((line: unknown, index) => {
-    try {
-      return validateBody<{ description: string; amountMinor: number }>(line, DAMAGE);
-    } catch (error) {
-      if (!(error instanceof ProblemError)) throw error;
-      for (const fieldError of error.extra.errors as FieldError[]) errors.push({ field: `damages[${index}]${fieldError.field === '' ? '' : `.${fieldError.field}`}`, message: fieldError.message });
-      return { description: '', amountMinor: 0 };
-    }
-  });
-}
-
-/**
- * POST /v1/rentals/{rentalId}/complete does what commandRoutesOn does, by hand, because its body
- * holds an array of damage lines and the shared field specifications describe scalars only.
- */
-function completeRentalRoute(router: Router, dependencies: RentalRoutesDependencies): void {
-  const commandType = 'rental.CompleteRental';
-  router.post('/v1/rentals/:rentalId/complete', requirePermission(COMMAND_PERMISSIONS[commandType]!), async (ctx) => {
-    const raw = await readJsonBody(ctx, COMPLETE_RENTAL_BODY_BYTES_MAX);
-    const { damages: rawDamages, ...scalars } = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : { damages: undefined };
-    const errors: FieldError[] = [];
-    let body: CompleteRentalBody | undefined;
-    try {
-      body = validateBody<CompleteRentalBody>(typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? scalars : raw, COMPLETE_RENTAL_BODY);
-    } catch (error) {
-      if (!(error instanceof ProblemError)) throw error;
-      errors.push(...(error.extra.errors as FieldError[]));
-    }
-    const damages = damagesOf(rawDamages, errors);
-    if (errors.length > 0 || body === undefined) {
-      throw new ProblemError(400, 'validation-failed', 'Invalid request body', `${errors.length} field(s) are invalid.`, { errors });
-    }
-    const rentalId = uuidPathParameter(ctx, 'rentalId');
-    const payload = { rentalId, odometerInKm: body.odometerInKm, returnedAt: millisOf(body.returnedAt), damages, currency: body.currency ?? null };
-    await dependencies.idempotency.run(ctx, principalOf(ctx).subject, raw, async () => {
-      const pending = await dependencies.submitter.submit({
-        commandType,
-        topic: dependencies.topics.rentalCommands,
-        aggregateId: rentalId,
-        payload,
-        actor: principalOf(ctx).subject,
-        correlationId: correlationIdOf(ctx) ?? randomUUID(),
-        traceparent: ctx.get('traceparent') || null,
-      });
-      const record = await currentStatus(ctx, dependencies, pending.commandId, pending);
-      if (record === undefined) throw new Error(`command ${pending.commandId} has no status row`);
-      answerWithOutcome(ctx, record, false);
-    });
-  });
-}

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nameBasedUuid } from '../../platform/identifiers';
 import type { DomainEvent } from '../runtime/command-handler';
 
 /**
@@ -78,11 +78,7 @@ export function assessServiceDue(plan: ServicePlan, basis: ServiceBasis, current
  * id (a name-based UUID, RFC 9562 version 5 layout), so a reminder can be recognised wherever it is seen.
  */
 export function thresholdIdOf(vehicleId: string, planId: string, basis: string, reason: DueReason): string {
-  const hash = createHash('sha1').update(`maintenance.service-due:${vehicleId}:${planId}:${basis}:${reason}`).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return nameBasedUuid(`maintenance.service-due:${vehicleId}:${planId}:${basis}:${reason}`);
 }
 
 /** The reminder for `reason` when that threshold is reached (due soon or overdue); undefined while it is not. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { vehicleClassAggregateId } from '../../schemas/rental/vehicle-class-id';
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
 import { isInteger, isString, recordOf } from './decoded';
 import { checkVehicleClass } from './rental-rules';
@@ -12,17 +12,6 @@ export interface SetVehicleClassPolicy {
 /** The longest turnaround buffer, one week in minutes (the database checks the same bound). */
 export const BUFFER_MINUTES_MAX = 10_080;
 
-/**
- * A vehicle class has no id of its own, but the outbox and command results name aggregates by
- * uuid: a name-based uuid (RFC 9562 version 5 layout over SHA-1) gives each class a stable one.
- */
-export function vehicleClassAggregateId(vehicleClass: string): string {
-  const hash = createHash('sha1').update(`rental.vehicle-class:${vehicleClass}`).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
 
 /**
  * Sets how long a vehicle of a class stays blocked after each rental ends (cleaning, checks). It

@@ -208,7 +208,7 @@ describe('rental commands through the gateway', () => {
     await harness.scheduleMaintenance(vehicleId, windowStart, windowEnd);
     const base = { vehicleId, originLocationId: city, destinationLocationId: city };
     const overlapping = { ...base, startAt: new Date(windowStart.getTime() - DAY_MS).toISOString(), endAt: new Date(windowStart.getTime() + 60 * MINUTE_MS).toISOString() };
-    expect(outcome(await harness.send('POST', '/v1/rentals', overlapping))).toEqual(rejected(422, 'RENTAL.VEHICLE_IN_MAINTENANCE'));
+    expect(outcome(await harness.send('POST', '/v1/rentals', overlapping))).toEqual(rejected(409, 'RENTAL.VEHICLE_IN_MAINTENANCE'));
     // Its one-hour class buffer must end by the window's start too.
     const adjacent = { ...base, startAt: new Date(windowStart.getTime() - DAY_MS).toISOString(), endAt: new Date(windowStart.getTime() - 60 * MINUTE_MS).toISOString() };
     expect(outcome(await harness.send('POST', '/v1/rentals', adjacent))).toEqual(accepted(201));

@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeCursor, encodeCursor, rentalTotals, type Payment } from '../../gateway/queries/rental.queries';
 import { noneMatch } from '../../gateway/routes/rental-queries.routes';
 import { windowOf } from '../../gateway/routes/rental-fields';
-import { vehicleClassAggregateId } from '../../gateway/routes/rentals.routes';
 import { ProblemError } from '../../gateway/middleware/problem';
-import { vehicleClassAggregateId as processorVehicleClassAggregateId } from '../../processors/rental/vehicle-class-policy';
 
 /** The rental routes' and reads' pure pieces: windows, cursors, conditional reads, a rental's totals. */
 
@@ -102,15 +100,5 @@ describe("a rental's totals", () => {
       depositAppliedMinor: 0,
       balanceDueMinor: -2_000,
     });
-  });
-});
-
-describe("a vehicle class's aggregate id", () => {
-  it('is the name-based UUID the rental processor reports for the class', () => {
-    for (const vehicleClass of ['compact', 'van', 'e2e_1234abcd']) {
-      expect(vehicleClassAggregateId(vehicleClass)).toBe(processorVehicleClassAggregateId(vehicleClass));
-      expect(vehicleClassAggregateId(vehicleClass)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    }
-    expect(vehicleClassAggregateId('compact')).not.toBe(vehicleClassAggregateId('van'));
   });
 });

@@ -2,7 +2,8 @@ import { decideAssignVehicleLocation } from '../../processors/rental/assign-vehi
 import { decideDefineLocation, type DefineLocation } from '../../processors/rental/define-location';
 import { decideDefinePricingPlan, decideRetirePricingPlan, type DefinePricingPlan } from '../../processors/rental/pricing-plans';
 import type { PricingPlan, ProjectedVehicle } from '../../processors/rental/rental-state';
-import { decideSetVehicleClassPolicy, vehicleClassAggregateId } from '../../processors/rental/vehicle-class-policy';
+import { decideSetVehicleClassPolicy } from '../../processors/rental/vehicle-class-policy';
+import { vehicleClassAggregateId } from '../../schemas/rental/vehicle-class-id';
 import type { CommandContext } from '../../processors/runtime/command-handler';
 
 /** The rental catalog's rules: locations, class buffers, vehicle locations and pricing plans, each accepted and each rejection. */
