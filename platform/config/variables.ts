@@ -252,6 +252,25 @@ export const processorVariables = {
   }),
 };
 
+/** How often each context looks for facts that time brings about (see processors/runtime/scheduled-task.ts). */
+export const rentalSweepVariables = {
+  rentalOverdueSweepIntervalMs: variable({
+    name: 'RENTAL_OVERDUE_SWEEP_INTERVAL_MS',
+    description: 'how often the rental processor looks for active rentals past their end and grace, to announce them overdue',
+    defaultValue: '60000',
+    parse: integer({ min: 1_000, max: 3_600_000 }),
+  }),
+};
+
+export const maintenanceSweepVariables = {
+  maintenanceServiceDueSweepIntervalMs: variable({
+    name: 'MAINTENANCE_SERVICE_DUE_SWEEP_INTERVAL_MS',
+    description: 'how often the maintenance processor looks for vehicles whose service falls due by time',
+    defaultValue: '300000',
+    parse: integer({ min: 1_000, max: 86_400_000 }),
+  }),
+};
+
 /** Every group, for the documentation check and for tools that print the effective configuration. */
 export const allVariables = {
   ...runtimeVariables,
@@ -264,5 +283,7 @@ export const allVariables = {
   ...redisVariables,
   ...gatewayVariables,
   ...processorVariables,
+  ...rentalSweepVariables,
+  ...maintenanceSweepVariables,
   ...authVariables,
 };

@@ -5,7 +5,6 @@ import { assessServiceDue, serviceDueEvent, type DueReason } from './service-due
 
 /** How many reminders one sweep announces at most; the next sweep takes the rest. */
 export const SWEEP_VEHICLES_MAX = 500;
-export const SERVICE_DUE_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 
 /** The notice row that makes a reminder happen once, from the reminder's payload. */
 export function noticeOf(payload: { reason: DueReason } & Record<string, unknown>): Notice {
@@ -27,7 +26,7 @@ export function noticeOf(payload: { reason: DueReason } & Record<string, unknown
  * or overdue) has come gets its ServiceDue once. The distance side needs no sweep: an odometer
  * reading is what moves a vehicle closer, and its handler announces the reminder.
  */
-export function serviceDueTask(repository: MaintenanceRepository, intervalMs = SERVICE_DUE_SWEEP_INTERVAL_MS): ScheduledTask {
+export function serviceDueTask(repository: MaintenanceRepository, intervalMs: number): ScheduledTask {
   return {
     name: 'maintenance.service-due',
     intervalMs,

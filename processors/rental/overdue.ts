@@ -8,9 +8,6 @@ import type { Rental } from './rental-state';
  */
 
 export const OVERDUE_TASK_NAME = 'rental.overdue-rentals';
-export const OVERDUE_SWEEP_INTERVAL_MS_DEFAULT = 60_000;
-export const OVERDUE_SWEEP_INTERVAL_MS_MIN = 1_000;
-export const OVERDUE_SWEEP_INTERVAL_MS_MAX = 3_600_000;
 /** Rentals one sweep handles at most; the rest wait for the next sweep. */
 export const OVERDUE_SWEEP_BATCH_MAX = 500;
 
@@ -40,14 +37,4 @@ export function overdueRentals(candidates: readonly Rental[], now: Date): Overdu
     });
   }
   return overdue;
-}
-
-/** The sweep interval from RENTAL_OVERDUE_SWEEP_INTERVAL_MS (milliseconds); throws on a bad value so the process refuses to start. */
-export function overdueSweepIntervalMs(configured: string | undefined): number {
-  if (configured === undefined || configured.trim() === '') return OVERDUE_SWEEP_INTERVAL_MS_DEFAULT;
-  const value = Number(configured);
-  if (!Number.isSafeInteger(value) || value < OVERDUE_SWEEP_INTERVAL_MS_MIN || value > OVERDUE_SWEEP_INTERVAL_MS_MAX) {
-    throw new RangeError(`RENTAL_OVERDUE_SWEEP_INTERVAL_MS must be an integer from ${OVERDUE_SWEEP_INTERVAL_MS_MIN} to ${OVERDUE_SWEEP_INTERVAL_MS_MAX}, not ${JSON.stringify(configured)}`);
-  }
-  return value;
 }

@@ -68,6 +68,8 @@ describe('configuration from the environment', () => {
       consumerRetryDelayMsMax: 30000,
       outboxBatchSizeMax: 200,
       outboxPollIntervalMs: 1000,
+      rentalOverdueSweepIntervalMs: 60000,
+      maintenanceServiceDueSweepIntervalMs: 300000,
       authIssuer: 'https://login.fleet.example/',
       authAudience: 'fleet-api',
       authJwksUrl: new URL('https://login.fleet.example/.well-known/jwks.json'),
@@ -100,6 +102,8 @@ describe('configuration from the environment', () => {
     ['AUTH_ALGORITHMS', 'none', 'AUTH_ALGORITHMS must be one of EdDSA, ES256, ES384, RS256, RS384, RS512, PS256 (got "none")'],
     ['AUTH_ALGORITHMS', 'RS256,HS256', 'AUTH_ALGORITHMS must be one of EdDSA, ES256, ES384, RS256, RS384, RS512, PS256 (got "RS256,HS256")'],
     ['AUTH_JWKS_URL', 'file:///etc/jwks.json', 'AUTH_JWKS_URL must be a URL starting with https:// or http:// (got "file:///etc/jwks.json")'],
+    ['RENTAL_OVERDUE_SWEEP_INTERVAL_MS', '999', 'RENTAL_OVERDUE_SWEEP_INTERVAL_MS must be an integer between 1000 and 3600000 (got "999")'],
+    ['MAINTENANCE_SERVICE_DUE_SWEEP_INTERVAL_MS', 'hourly', 'MAINTENANCE_SERVICE_DUE_SWEEP_INTERVAL_MS must be an integer between 1000 and 86400000 (got "hourly")'],
   ])('rejects %s=%j with a message naming the variable', (name, value, message) => {
     expect(problemsFor({ ...validEnvironment, [name]: value })).toEqual([message]);
   });

@@ -1,4 +1,4 @@
-import { overdueRentals, overdueSweepIntervalMs } from '../../processors/rental/overdue';
+import { overdueRentals } from '../../processors/rental/overdue';
 import { decideMaintenanceFact, decideVehicleFact, IN_PROGRESS_BLOCK_MS, parseVehicleStateChanged, projectMaintenance, projectVehicle, type MaintenanceFact, type MaintenanceWindow, type VehicleFact } from '../../processors/rental/projections';
 import type { ProjectedVehicle, Rental } from '../../processors/rental/rental-state';
 
@@ -93,11 +93,6 @@ describe('rental projections and the overdue rule', () => {
           event: { type: 'rental.RentalOverdue', aggregateType: 'rental', aggregateId: active.id, key: vehicleId, payload: { rentalId: active.id, vehicleId, endAt: later(24).getTime(), overdueAt: overdueAt.getTime() } },
         },
       ]);
-    });
-
-    it('sweeps every 60 s unless configured, and refuses a bad interval', () => {
-      expect([overdueSweepIntervalMs(undefined), overdueSweepIntervalMs(''), overdueSweepIntervalMs('5000')]).toEqual([60_000, 60_000, 5_000]);
-      for (const bad of ['0', '999', '3600001', '1.5', 'soon']) expect(() => overdueSweepIntervalMs(bad)).toThrow(RangeError);
     });
   });
 });

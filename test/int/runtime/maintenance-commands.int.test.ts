@@ -491,7 +491,7 @@ describe('the maintenance commands on the real stack', () => {
       const dueVehicle = await vehicle({ vehicleClass, registeredAt: new Date(now.getTime() - 200 * DAY_MS) });
       const freshVehicle = await vehicle({ vehicleClass, registeredAt: now });
       const planId = await plan({ vehicleClass }, { everyDays: 180, dueSoonDays: 14 });
-      const task = serviceDueTask(repository);
+      const task = serviceDueTask(repository, 60_000);
 
       const outcomes = await Promise.all([
         runSweep(maintenance, 'maintenance', 'maintenance.events', task, now),
