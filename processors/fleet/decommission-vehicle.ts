@@ -1,5 +1,5 @@
 import { reject, type Acceptance, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isString, recordOf } from './decoded';
+import { isString, recordOf } from '../../platform/decoded';
 import { checkStatusMove, isVehicleStatus, type VehicleStatus } from './vehicle-status';
 
 /** fleet.DecommissionVehicle, as decoded from Avro. */

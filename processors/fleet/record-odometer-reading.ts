@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision, type DomainEvent } from '../runtime/command-handler';
-import { isInteger, isNullableString, isString, recordOf } from './decoded';
+import { isInteger, isNullableString, isString, recordOf } from '../../platform/decoded';
 import { odometerReadingVoided } from './void-odometer-reading';
 import type { VehicleStatus } from './vehicle-status';
 

@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isNullableInteger, isNullableString, isString, recordOf } from './decoded';
+import { isNullableInteger, isNullableString, isString, recordOf } from '../../platform/decoded';
 import { checkModelYear, checkVin } from './vehicle-details';
 
 /** fleet.RegisterVehicle, as decoded from Avro. */

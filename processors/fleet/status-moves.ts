@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isInteger, isString, recordOf } from './decoded';
+import { isInteger, isString, recordOf } from '../../platform/decoded';
 import { VEHICLE_STATE_CHANGED } from './decommission-vehicle';
 import { checkStatusMove, type VehicleStatus } from './vehicle-status';
 

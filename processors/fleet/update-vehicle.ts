@@ -1,5 +1,5 @@
 import { reject, type Acceptance, type CommandContext, type Decision, type Rejection } from '../runtime/command-handler';
-import { isNullableInteger, isNullableString, isString, recordOf } from './decoded';
+import { isNullableInteger, isNullableString, isString, recordOf } from '../../platform/decoded';
 import { checkModelYear, checkText, checkVin } from './vehicle-details';
 import type { VehicleStatus } from './vehicle-status';
 

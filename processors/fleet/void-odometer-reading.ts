@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision, type DomainEvent } from '../runtime/command-handler';
-import { isString, recordOf } from './decoded';
+import { isString, recordOf } from '../../platform/decoded';
 import type { VehicleStatus } from './vehicle-status';
 
 /** fleet.VoidOdometerReading, as decoded from Avro. */

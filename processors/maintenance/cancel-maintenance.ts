@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isString, recordOf } from './decoded';
+import { isString, recordOf } from '../../platform/decoded';
 import { jobEvent, jobNotFound, jobPath, MAINTENANCE_CANCELLED, type Job } from './maintenance-job';
 
 /** maintenance.CancelMaintenance, as decoded from Avro. */

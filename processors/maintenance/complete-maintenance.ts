@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isArray, isInteger, isNullableInteger, isString, nullableDate, recordOf } from './decoded';
+import { isArray, isInteger, isNullableInteger, isString, nullableDateOf, recordOf } from '../../platform/decoded';
 import { CLOCK_SKEW_MS_MAX, jobEvent, jobNotFound, jobPath, MAINTENANCE_COMPLETED, type Job } from './maintenance-job';
 import { checkOneCurrency, checkPartLines, COST_MINOR_MAX, isCurrencyCode, parsePartLines, partLinePayloads, partsCostMinor, type PartLine } from './parts';
 
@@ -24,7 +24,7 @@ export function parseCompleteMaintenance(value: unknown): CompleteMaintenance {
   const field = recordOf('maintenance.CompleteMaintenance', value);
   return {
     jobId: field('jobId', isString),
-    completedAt: nullableDate(field('completedAt', isNullableInteger)),
+    completedAt: nullableDateOf(field('completedAt', isNullableInteger)),
     laborCostMinor: field('laborCostMinor', isInteger),
     currency: field('currency', isString),
     odometerKm: field('odometerKm', isNullableInteger),

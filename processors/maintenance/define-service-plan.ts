@@ -1,5 +1,5 @@
 import { reject, type Acceptance, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isInteger, isNullableInteger, isNullableString, isString, recordOf } from './decoded';
+import { isInteger, isNullableInteger, isNullableString, isString, recordOf } from '../../platform/decoded';
 import type { ServicePlan } from './service-due';
 
 /** maintenance.DefineServicePlan, as decoded from Avro: for one vehicle or for a vehicle class. */

@@ -1,5 +1,5 @@
 import { reject, type Acceptance, type CommandContext, type Decision, type DomainEvent } from '../runtime/command-handler';
-import { isInteger, isNullableString, isString, recordOf } from './decoded';
+import { isInteger, isNullableString, isString, recordOf } from '../../platform/decoded';
 import { VEHICLE_STATUSES, type VehicleStatus } from './maintenance-job';
 import { applicablePlan, assessServiceDue, serviceDueEvent, type ServiceBasis, type ServicePlan } from './service-due';
 

@@ -1,5 +1,5 @@
 import { reject, type Rejection } from '../runtime/command-handler';
-import { isInteger, isNullableString, isString, recordOf } from './decoded';
+import { isInteger, isNullableString, isString, recordOf } from '../../platform/decoded';
 
 /** One line of parts a job used: unitCostMinor is in minor units of currency (ISO 4217). */
 export interface PartLine {

@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isArray, isString, recordOf } from './decoded';
+import { isArray, isString, recordOf } from '../../platform/decoded';
 import { jobEvent, jobNotFound, jobPath, PARTS_RECORDED, type Job } from './maintenance-job';
 import { checkOneCurrency, checkPartLines, parsePartLines, partLinePayloads, partsCostMinor, type PartLine } from './parts';
 

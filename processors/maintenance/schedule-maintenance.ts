@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isInteger, isNullableString, isString, recordOf } from './decoded';
+import { isInteger, isNullableString, isString, recordOf } from '../../platform/decoded';
 import { JOB_KINDS, jobEvent, jobPath, MAINTENANCE_SCHEDULED, type Job, type JobKind, type VehicleStatus } from './maintenance-job';
 
 /** maintenance.ScheduleMaintenance, as decoded from Avro. */

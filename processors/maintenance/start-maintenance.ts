@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isNullableInteger, isString, nullableDate, recordOf } from './decoded';
+import { isNullableInteger, isString, nullableDateOf, recordOf } from '../../platform/decoded';
 import { CLOCK_SKEW_MS_MAX, jobEvent, jobNotFound, jobPath, MAINTENANCE_STARTED, type Job, type VehicleStatus } from './maintenance-job';
 
 /** maintenance.StartMaintenance, as decoded from Avro. */
@@ -18,7 +18,7 @@ export interface StartMaintenanceState {
 
 export function parseStartMaintenance(value: unknown): StartMaintenance {
   const field = recordOf('maintenance.StartMaintenance', value);
-  return { jobId: field('jobId', isString), startedAt: nullableDate(field('startedAt', isNullableInteger)) };
+  return { jobId: field('jobId', isString), startedAt: nullableDateOf(field('startedAt', isNullableInteger)) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { dateOf, isInteger, isString, recordOf } from './decoded';
+import { dateOf, isInteger, isString, recordOf } from '../../platform/decoded';
 import { checkNotInFuture, checkOdometer, checkStatus, EARLY_PICKUP_MS, rentalNotFound } from './rental-rules';
 import type { Rental, RentalAccount } from './rental-state';
 

@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isInteger, isString, recordOf } from './decoded';
+import { isInteger, isString, recordOf } from '../../platform/decoded';
 import type { ChargeType } from './pricing';
 import { checkAmount, checkText, isRejection, pricedRental, rentalNotFound, TEXT_LENGTH_MAX } from './rental-rules';
 import type { RentalWithAccount } from './activate-rental';

@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isString, recordOf } from './decoded';
+import { isString, recordOf } from '../../platform/decoded';
 import type { ProjectedVehicle } from './rental-state';
 
 /** rental.AssignVehicleLocation, as decoded from Avro. */

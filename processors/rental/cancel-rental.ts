@@ -1,5 +1,5 @@
 import type { Acceptance, CommandContext, Decision } from '../runtime/command-handler';
-import { isString, recordOf } from './decoded';
+import { isString, recordOf } from '../../platform/decoded';
 import { cancellationFee } from './pricing';
 import { checkStatus, checkText, isRejection, pricedRental, rentalNotFound, TEXT_LENGTH_MAX } from './rental-rules';
 import type { Rental } from './rental-state';

@@ -1,5 +1,5 @@
 import { reject, type Acceptance, type CommandContext, type Decision } from '../runtime/command-handler';
-import { dateOf, isArray, isInteger, isNullableString, isString, recordOf } from './decoded';
+import { dateOf, isArray, isInteger, isNullableString, isString, recordOf } from '../../platform/decoded';
 import { checkReturnFacts, finalPrice, quotePrice, totalOf, type ChargeLine, type Damage } from './pricing';
 import { checkNotInFuture, checkOdometer, checkStatus, isRejection, pricedRental, rentalNotFound } from './rental-rules';
 import type { RentalWithAccount } from './activate-rental';

@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isNullableString, isString, recordOf } from './decoded';
+import { isNullableString, isString, recordOf } from '../../platform/decoded';
 import { checkTimeZone } from './local-time';
 import { checkText, NAME_LENGTH_MAX, TEXT_LENGTH_MAX } from './rental-rules';
 import { LOCATION_TYPES, type Location, type LocationType } from './rental-state';

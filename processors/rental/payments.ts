@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision, type DomainEvent, type Rejection } from '../runtime/command-handler';
-import { isInteger, isNullableString, isString, recordOf } from './decoded';
+import { isInteger, isNullableString, isString, recordOf } from '../../platform/decoded';
 import { checkAmount, checkText, isRejection, pricedRental, rentalNotFound, TEXT_LENGTH_MAX } from './rental-rules';
 import { PAYMENT_KINDS, PAYMENT_PROVIDERS, type Payment, type PaymentKind, type PaymentProvider, type Rental } from './rental-state';
 

@@ -1,5 +1,5 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isInteger, isNullableInteger, isNullableString, isString, nullableDateOf, recordOf } from './decoded';
+import { isInteger, isNullableInteger, isNullableString, isString, nullableDateOf, recordOf } from '../../platform/decoded';
 import { checkTerms, type PricingTerms } from './pricing';
 import { AMOUNT_MINOR_MAX, checkCurrency, checkText, checkVehicleClass, NAME_LENGTH_MAX } from './rental-rules';
 import type { PricingPlan } from './rental-state';

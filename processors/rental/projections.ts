@@ -1,5 +1,5 @@
 import { reject, type Decision } from '../runtime/command-handler';
-import { dateOf, isInteger, isNullableString, isString, recordOf } from './decoded';
+import { dateOf, isInteger, isNullableString, isString, recordOf } from '../../platform/decoded';
 import type { ProjectedVehicle, ProjectedVehicleStatus } from './rental-state';
 
 /**

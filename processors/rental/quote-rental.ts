@@ -1,5 +1,5 @@
 import { reject, type Acceptance, type CommandContext, type Decision, type Rejection } from '../runtime/command-handler';
-import { dateOf, isInteger, isNullableString, isString, recordOf } from './decoded';
+import { dateOf, isInteger, isNullableString, isString, recordOf } from '../../platform/decoded';
 import { quotePrice, type ChargeLine, type PriceBreakdown } from './pricing';
 import { checkPeriod, checkVehicleClass, QUOTE_VALIDITY_MS } from './rental-rules';
 import type { Location, PricingPlan, ProjectedVehicle, Quote } from './rental-state';

@@ -1,5 +1,5 @@
 import { reject, type Acceptance, type CommandContext, type Decision, type Rejection } from '../runtime/command-handler';
-import { isNullableInteger, isNullableString, isString, nullableDateOf, recordOf } from './decoded';
+import { isNullableInteger, isNullableString, isString, nullableDateOf, recordOf } from '../../platform/decoded';
 import type { ChargeLine, PricingTerms } from './pricing';
 import { checkPeriod } from './rental-rules';
 import type { BlockedPeriod, Location, PricingPlan, ProjectedVehicle, Quote } from './rental-state';

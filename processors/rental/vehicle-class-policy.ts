@@ -1,6 +1,6 @@
 import { vehicleClassAggregateId } from '../../schemas/rental/vehicle-class-id';
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import { isInteger, isString, recordOf } from './decoded';
+import { isInteger, isString, recordOf } from '../../platform/decoded';
 import { checkVehicleClass } from './rental-rules';
 
 /** rental.SetVehicleClassPolicy, as decoded from Avro. */

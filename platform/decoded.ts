@@ -1,5 +1,5 @@
 /**
- * Checks on a decoded Avro record where it crosses into the maintenance domain: each field has the
+ * Checks on a decoded Avro record where it crosses into a context's domain: each field has the
  * type its schema promises, or the record is unreadable (the runtime dead-letters it as poison).
  */
 export type Check<T> = (candidate: unknown) => candidate is T;
@@ -21,7 +21,12 @@ export function recordOf(recordName: string, value: unknown): <T>(name: string, 
   };
 }
 
+/** A timestamp-millis field as a Date. */
+export function dateOf(millis: number): Date {
+  return new Date(millis);
+}
+
 /** A nullable timestamp-millis field as a Date, or null. */
-export function nullableDate(millis: number | null): Date | null {
+export function nullableDateOf(millis: number | null): Date | null {
   return millis === null ? null : new Date(millis);
 }
