@@ -117,13 +117,13 @@ export class VehicleQueries {
     return { items, nextAfterId: rows.length > limit ? items.at(-1)!.id : null };
   }
 
-  /** Every status change of the vehicle, oldest first. */
+  /** Every status change of the vehicle, oldest first; changes at the same instant in the order they were recorded. */
   async history(vehicleId: string): Promise<StatusChange[]> {
     const rows: StatusHistoryRow[] = await this.reader
       .withSchema('fleet')
       .table('vehicle_status_history_view')
       .where('vehicle_id', vehicleId)
-      .orderBy([{ column: 'changed_at' }, { column: 'id' }])
+      .orderBy([{ column: 'changed_at' }, { column: 'recorded_sequence' }])
       .select('from_status', 'to_status', 'cause', 'actor_id', 'changed_at');
     return rows.map((row) => ({ from: row.from_status, to: row.to_status, cause: row.cause, actorId: row.actor_id, changedAt: row.changed_at.toISOString() }));
   }

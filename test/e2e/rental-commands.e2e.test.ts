@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import rentalOpenApi from '../../gateway/openapi/rental.json';
-import { RentalGatewayHarness, type Answer } from '../support/rental-gateway';
+import { SystemHarness, type Answer } from '../support/system';
 
 /**
  * The rental commands through HTTP and back: each route's request becomes an Avro command, the
@@ -8,7 +8,7 @@ import { RentalGatewayHarness, type Answer } from '../support/rental-gateway';
  * wait): 201/200 when accepted, 409 or 422 with the reason code when rejected, 400 before
  * anything is produced when the request itself is wrong.
  */
-const harness = new RentalGatewayHarness();
+const harness = new SystemHarness();
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
@@ -304,10 +304,10 @@ describe('rental commands through the gateway', () => {
 
   describe('refuses before producing anything', () => {
     async function refusedWithNothingProduced(method: string, route: string, body: unknown, roles?: string[]): Promise<Answer> {
-      const before = await harness.rentalCommandsProduced();
+      const before = await harness.commandsProduced('rental');
       const answer = await harness.send(method, route, body, { ...(roles === undefined ? {} : { roles }) });
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
-      expect(await harness.rentalCommandsProduced()).toBe(before);
+      expect(await harness.commandsProduced('rental')).toBe(before);
       return answer;
     }
     const fieldsOf = (answer: Answer) => ({ status: answer.status, fields: ((answer.body.errors ?? []) as { field: string }[]).map((error) => error.field) });

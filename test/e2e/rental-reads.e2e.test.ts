@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { RentalGatewayHarness, type Answer } from '../support/rental-gateway';
+import { SystemHarness, type Answer } from '../support/system';
 
 /**
  * The rental reads through HTTP, over what the rental processor wrote from real commands and
  * events: availability (booked, buffered, in the workshop, decommissioned vehicles excluded),
  * pages of rentals followed through links.next, filters, ETags, and the 400/403/404 answers.
  */
-const harness = new RentalGatewayHarness();
+const harness = new SystemHarness();
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
