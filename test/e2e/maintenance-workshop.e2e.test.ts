@@ -1,38 +1,8 @@
-import type { KafkaJS } from '@confluentinc/kafka-javascript';
-import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createGatewayApp } from '../../gateway/app';
 import maintenanceOpenApi from '../../gateway/openapi/maintenance.json';
-import { TokenVerifier } from '../../gateway/auth/token-verifier';
-import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/command-results';
-import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
-import { CommandSubmitter } from '../../gateway/commands/command-submitter';
-import { IdempotencyStore } from '../../gateway/commands/idempotency';
-import { MaintenanceQueries } from '../../gateway/queries/maintenance.queries';
-import { RentalQueries } from '../../gateway/queries/rental.queries';
-import { VehicleQueries } from '../../gateway/queries/vehicle.queries';
-import { AvroCodec } from '../../platform/avro-codec';
-import { createDatabase } from '../../platform/database';
-import { deadLetterTopicOf, retryTopicOf } from '../../platform/failure-records';
-import { createIdempotentProducer, createKafka } from '../../platform/kafka';
-import { createSchemaRegistry } from '../../platform/schema-registry';
-import { maintenanceHandlers } from '../../processors/maintenance/maintenance.handlers';
-import { MaintenanceRepository } from '../../processors/maintenance/maintenance.repository';
-import type { ContextProcessor } from '../../processors/runtime/context-processor';
-import { devKeyPaths, ensureDevKeys, signDevToken } from '../../tools/dev-token-keys';
-import { startContextProcessor } from '../support/context-processor';
-import { ScratchDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
-import { startFleetProcessor } from '../support/fleet-processor';
-import { uniqueName } from '../support/names';
-import { silentLogger } from '../support/silent-logger';
-import { stackEnv } from '../support/stack-env';
+import { SystemHarness } from '../support/system';
 
 /**
  * The workshop through HTTP and back out of Kafka, with the real fleet and maintenance processors
@@ -42,157 +12,37 @@ import { stackEnv } from '../support/stack-env';
  * answer with their reason codes; an odometer reading past the plan's margin puts the vehicle on
  * GET /v1/maintenance/due and announces ServiceDue once.
  */
-const env = stackEnv();
-const ISSUER = 'maintenance-e2e-test';
-const AUDIENCE = 'fleet-api';
 const MANAGER = '6d8e2f3a-9a4b-4b7c-8e1f-2a3b4c5d6e7f';
 const MECHANIC = '7e9f3a4b-0b5c-4c8d-9f2a-3b4c5d6e7f80';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('the workshop through the gateway', () => {
-  const database = new ScratchDatabase();
-  const keysDir = mkdtempSync(path.join(tmpdir(), 'maintenance-e2e-keys-'));
-  const topics = {
-    fleetCommands: uniqueName('e2e.fleet.commands'),
-    fleetEvents: uniqueName('e2e.fleet.events'),
-    maintenanceCommands: uniqueName('e2e.maintenance.commands'),
-    maintenanceEvents: uniqueName('e2e.maintenance.events'),
-    results: uniqueName('e2e.command.results'),
-  };
-  const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'e2e-maintenance', logger: silentLogger });
-  const admin = kafka.admin();
-  const producer = createIdempotentProducer(kafka);
-  const codec = new AvroCodec(createSchemaRegistry(env.schemaRegistryUrl));
-  const publisher = new Redis(env.redisUrl.toString());
-  const waiter = new CommandWaiter(new Redis(env.redisUrl.toString()));
-  const maintenanceEvents: { key: string; type: string; value: Record<string, unknown> }[] = [];
-  const processors: ContextProcessor[] = [];
-  const connections: Knex[] = [];
-  let results: CommandResultsConsumer;
-  let resultsGroup: string;
-  let observer: KafkaJS.Consumer;
-  let server: Server;
-  let baseUrl: string;
-  let signingKey: Awaited<ReturnType<typeof ensureDevKeys>>;
+  const harness = new SystemHarness();
   let maintenanceDatabase: Knex;
-
-  const token = (subject: string, roles: string[]) =>
-    signDevToken(signingKey, { subject, roles, permissions: [], issuer: ISSUER, audience: AUDIENCE, expiresInSeconds: 300 });
-
-  const connect = (role: string): Knex => {
-    const connection = createDatabase({ url: database.urlFor(role), poolSizeMax: 4, statementTimeoutMs: 10_000, applicationName: `e2e-${role}` });
-    connections.push(connection);
-    return connection;
-  };
-
-  async function maintenanceCommandsProduced(): Promise<number> {
-    const offsets = await admin.fetchTopicOffsets(topics.maintenanceCommands);
-    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
-  }
+  /** What the workshop published, in the order it arrived. */
+  const maintenanceEvents = () => harness.events.get(harness.topics.maintenanceEvents) ?? [];
+  const maintenanceCommandsProduced = () => harness.commandsProduced('maintenance');
 
   async function send(method: string, route: string, body: unknown, as: { subject: string; roles: string[] } = { subject: MANAGER, roles: ['fleet_manager'] }) {
-    const response = await fetch(`${baseUrl}${route}`, {
-      method,
-      headers: { Authorization: `Bearer ${await token(as.subject, as.roles)}`, 'Content-Type': 'application/json', Prefer: 'wait=20' },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, location: response.headers.get('location'), body: (await response.json()) as Record<string, unknown> };
+    const answer = await harness.send(method, route, body, { subject: as.subject, roles: as.roles });
+    return { status: answer.status, location: answer.headers.get('location'), body: answer.body };
   }
 
   const asMechanic = { subject: MECHANIC, roles: ['mechanic'] };
 
   async function get(route: string) {
-    const response = await fetch(`${baseUrl}${route}`, { headers: { Authorization: `Bearer ${await token(MANAGER, ['fleet_manager'])}` } });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const answer = await harness.get(route, { subject: MANAGER, roles: ['fleet_manager'] });
+    return { status: answer.status, body: answer.body };
   }
 
   const vehicleStatus = async (vehicleId: string) => (await get(`/v1/vehicles/${vehicleId}`)).body.status as string;
 
   beforeAll(async () => {
-    await database.create({ migrate: true });
-    signingKey = await ensureDevKeys(keysDir);
-    await admin.connect();
-    await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })) });
-    await producer.connect();
-    const gatewayDatabase = connect('gateway_svc');
-    const readerDatabase = connect('gateway_reader');
-    maintenanceDatabase = connect('maintenance_svc');
-    const statuses = new CommandStatusRepository(gatewayDatabase);
-    // The fleet follows the workshop's real events topic, and the workshop the fleet's.
-    processors.push(
-      await startFleetProcessor({
-        kafka,
-        producer,
-        codec,
-        database: connect('fleet_svc'),
-        databaseUrl: database.urlFor('fleet_svc'),
-        topics: { commands: topics.fleetCommands, events: topics.fleetEvents, results: topics.results, subscriptions: [topics.maintenanceEvents] },
-      }),
-      await startContextProcessor('maintenance', maintenanceHandlers(new MaintenanceRepository()), {
-        kafka,
-        producer,
-        codec,
-        database: maintenanceDatabase,
-        databaseUrl: database.urlFor('maintenance_svc'),
-        topics: { commands: topics.maintenanceCommands, events: topics.maintenanceEvents, results: topics.results, subscriptions: [topics.fleetEvents] },
-      }),
-    );
-    resultsGroup = uniqueName('e2e-gateway');
-    results = new CommandResultsConsumer(
-      kafka,
-      producer,
-      codec,
-      statuses,
-      publisher,
-      { topic: topics.results, groupId: resultsGroup, outageDelayMsMin: 200, outageDelayMsMax: 2_000 },
-      silentLogger,
-    );
-    await results.start();
-    await waiter.start();
-    observer = kafka.consumer({ kafkaJS: { groupId: uniqueName('e2e-observer'), fromBeginning: true } });
-    await observer.connect();
-    await observer.subscribe({ topics: [topics.maintenanceEvents] });
-    await observer.run({
-      eachMessage: async ({ message }) => {
-        const type = String(message.headers?.['message-type'] ?? '');
-        maintenanceEvents.push({ key: String(message.key), type, value: (await codec.decode(message.value as Buffer)) as Record<string, unknown> });
-      },
-    });
-    const app = createGatewayApp({
-      logger: silentLogger,
-      probes: [],
-      healthCheckTimeoutMs: 1_000,
-      api: {
-        verifier: new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['EdDSA'], jwksUrl: null, jwksFile: devKeyPaths(keysDir).jwks }),
-        submitter: new CommandSubmitter(producer, codec, statuses),
-        idempotency: new IdempotencyStore(publisher),
-        statuses,
-        waiter,
-        vehicles: new VehicleQueries(readerDatabase),
-        rentals: new RentalQueries(readerDatabase),
-        maintenance: new MaintenanceQueries(readerDatabase),
-        topics: { fleetCommands: topics.fleetCommands, rentalCommands: uniqueName('e2e.rental.commands.unused'), maintenanceCommands: topics.maintenanceCommands },
-      },
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }, 120_000);
+    await harness.start();
+    maintenanceDatabase = harness.maintenance;
+  }, 180_000);
 
-  afterAll(async () => {
-    server.close();
-    await observer.disconnect();
-    await results.stop();
-    await waiter.stop();
-    publisher.disconnect();
-    for (const processor of processors) await processor.stop();
-    await producer.disconnect();
-    await admin.deleteTopics({ topics: [...Object.values(topics), retryTopicOf(resultsGroup), deadLetterTopicOf(resultsGroup)] });
-    await admin.disconnect();
-    await Promise.all(connections.map((connection) => connection.destroy()));
-    await database.drop();
-    rmSync(keysDir, { recursive: true, force: true });
-  });
+  afterAll(() => harness.stop(), 60_000);
 
   /** A vehicle registered in the fleet with a first reading, once the workshop has heard of it. */
   async function registeredVehicle(plateNumber: string, firstKm: number): Promise<string> {
@@ -264,7 +114,7 @@ describe('the workshop through the gateway', () => {
     expect((listed.body.items as { id: string }[]).map((item) => item.id)).toEqual([jobId]);
     const announced = await eventually(
       () => {
-        const types = maintenanceEvents.filter((event) => event.value.jobId === jobId).map((event) => [event.type, event.key]);
+        const types = maintenanceEvents().filter((event) => event.value.jobId === jobId).map((event) => [event.type, event.key]);
         return types.length === 4 ? types : undefined;
       },
       30_000,
@@ -337,9 +187,9 @@ describe('the workshop through the gateway', () => {
       'the vehicle on the due list',
     );
     expect(entry).toMatchObject({ vehicleId, plateNumber: 'MX E2E 3', status: 'due_soon', reason: 'km', dueAtKm: 7_000, kmRemaining: 200, basis: 'registration' });
-    const reminder = await eventually(() => maintenanceEvents.find((event) => event.type === 'maintenance.ServiceDue' && event.value.vehicleId === vehicleId), 30_000, 'ServiceDue');
+    const reminder = await eventually(() => maintenanceEvents().find((event) => event.type === 'maintenance.ServiceDue' && event.value.vehicleId === vehicleId), 30_000, 'ServiceDue');
     expect(reminder).toMatchObject({ key: vehicleId, value: { reason: 'km', status: 'due_soon', dueAtKm: 7_000, basis: 'registration' } });
-    expect(maintenanceEvents.filter((event) => event.type === 'maintenance.ServiceDue' && event.value.vehicleId === vehicleId)).toHaveLength(1);
+    expect(maintenanceEvents().filter((event) => event.type === 'maintenance.ServiceDue' && event.value.vehicleId === vehicleId)).toHaveLength(1);
     expect((await get('/v1/maintenance/due?status=later')).status).toBe(400);
     expect((await get('/v1/maintenance/due?after=garbage')).status).toBe(400);
   });

@@ -207,9 +207,15 @@ export class SystemHarness {
     });
   }
 
-  /** A request as `roles` (admin unless said), waiting up to 20 s for a command's outcome. */
-  async send(method: string, route: string, body?: unknown, options: { roles?: string[]; headers?: Record<string, string>; wait?: boolean } = {}): Promise<Answer> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${await this.token({ roles: options.roles ?? ['admin'] })}`, ...options.headers };
+  /** A request as `subject` with `roles` (an admin unless said), waiting up to 20 s for a command's outcome. */
+  async send(
+    method: string,
+    route: string,
+    body?: unknown,
+    options: { roles?: string[]; subject?: string; headers?: Record<string, string>; wait?: boolean } = {},
+  ): Promise<Answer> {
+    const token = await this.token({ roles: options.roles ?? ['admin'], ...(options.subject === undefined ? {} : { subject: options.subject }) });
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...options.headers };
     if (options.wait ?? true) headers.Prefer = 'wait=20';
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await fetch(`${this.baseUrl}${route}`, { method, headers, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
@@ -217,7 +223,7 @@ export class SystemHarness {
     return { status: response.status, headers: response.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
   }
 
-  get(route: string, options: { roles?: string[]; headers?: Record<string, string> } = {}): Promise<Answer> {
+  get(route: string, options: { roles?: string[]; subject?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
     return this.send('GET', route, undefined, { ...options, wait: false });
   }
 
