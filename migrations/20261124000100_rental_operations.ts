@@ -119,6 +119,7 @@ export async function up(knex: Knex): Promise<void> {
       ADD CONSTRAINT rental_payments_captured_check CHECK ((status = 'captured') = (captured_at IS NOT NULL)),
       ADD CONSTRAINT rental_payments_failed_check CHECK ((status = 'failed') = (failed_at IS NOT NULL)),
       ADD CONSTRAINT rental_payments_rental_currency_fkey FOREIGN KEY (rental_id, currency) REFERENCES rental.rentals (id, currency),
+      ADD CONSTRAINT rental_payments_id_currency_key UNIQUE (id, currency),
       DROP CONSTRAINT rental_payments_status_check,
       ADD ${statusCheck('rental_payments_status_check', ['pending', 'captured', 'failed'])}`,
     `CREATE TABLE rental.payment_refunds (
@@ -131,7 +132,9 @@ export async function up(knex: Knex): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now(),
       created_by uuid NULL,
       CONSTRAINT payment_refunds_amount_cents_check CHECK (amount_cents > 0),
-      ${currencyCheck('payment_refunds_currency_check')}
+      ${currencyCheck('payment_refunds_currency_check')},
+      -- Money goes back in the currency it came in.
+      CONSTRAINT payment_refunds_payment_currency_fkey FOREIGN KEY (payment_id, currency) REFERENCES rental.rental_payments (id, currency)
     )`,
     'CREATE INDEX payment_refunds_payment_idx ON rental.payment_refunds (payment_id)',
     ...immutableTriggers('rental.payment_refunds', 'payment_refunds_immutable'),
@@ -240,6 +243,7 @@ export async function down(knex: Knex): Promise<void> {
     `ALTER TABLE rental.rental_payments
       DROP CONSTRAINT rental_payments_status_check,
       ADD ${statusCheck('rental_payments_status_check', ['pending', 'captured', 'failed', 'refunded'])},
+      DROP CONSTRAINT rental_payments_id_currency_key,
       DROP CONSTRAINT rental_payments_rental_currency_fkey,
       DROP CONSTRAINT rental_payments_failed_check,
       DROP CONSTRAINT rental_payments_captured_check,

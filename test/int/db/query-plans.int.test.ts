@@ -55,7 +55,7 @@ describe('query plans on realistic volumes', () => {
     const { rows } = await admin.query<{ vehicle_id: string }>('SELECT vehicle_id FROM rental.rentals LIMIT 1');
     const query = `SELECT id FROM rental.rentals
       WHERE vehicle_id = '${rows[0]!.vehicle_id}'
-        AND rental_period && tstzrange('2026-03-01', '2026-03-08', '[)')
+        AND blocked_period && tstzrange('2026-03-01', '2026-03-08', '[)')
         AND status IN ('reserved', 'active')`;
 
     expect(indexesUsed(await plan(admin, query))).toContain('rentals_no_double_booking');

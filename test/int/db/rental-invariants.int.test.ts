@@ -69,8 +69,17 @@ describe('rental invariants the database enforces', () => {
       return rows[0]!.id;
     }
 
-    const refund = (paymentId: string, amountCents: number) =>
-      rental.query("INSERT INTO rental.payment_refunds (id, payment_id, amount_cents, currency, reason, refunded_at) VALUES (gen_random_uuid(), $1, $2, 'EUR', 'test', now())", [paymentId, amountCents]);
+    const refund = (paymentId: string, amountCents: number, currency = 'EUR') =>
+      rental.query('INSERT INTO rental.payment_refunds (id, payment_id, amount_cents, currency, reason, refunded_at) VALUES (gen_random_uuid(), $1, $2, $3, \'test\', now())', [
+        paymentId,
+        amountCents,
+        currency,
+      ]);
+
+    it('refuses a refund in another currency than the payment', async () => {
+      const paymentId = await payment('captured');
+      expect(await sqlFailure(refund(paymentId, 100, 'USD'))).toMatchObject({ code: '23503', constraint: 'payment_refunds_payment_currency_fkey' });
+    });
 
     it('adds each refund to the payment and refuses one beyond what was captured', async () => {
       const paymentId = await payment('captured');
