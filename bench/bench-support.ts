@@ -70,11 +70,16 @@ export async function step<T>(label: string, work: () => Promise<T>): Promise<T>
 export class BenchServices {
   private readonly processes = new Map<string, ChildProcess>();
 
-  constructor(private readonly setup: BenchSetup) {}
+  /** `profileDir`: where each service writes a V8 CPU profile (<role>.cpuprofile) when it stops. */
+  constructor(
+    private readonly setup: BenchSetup,
+    private readonly profileDir?: string,
+  ) {}
 
   start(role: string): Promise<string> {
+    const profile = this.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(this.profileDir)}`, `--cpu-prof-name=${role}.cpuprofile`];
     return new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-services.ts'), role], {
+      const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(__dirname, 'bench-services.ts'), role], {
         env: { ...process.env, BENCH_SETUP: JSON.stringify(this.setup) },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
