@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   await producer.connect();
   lifecycle.onShutdown('producer', () => producer.disconnect());
 
-  const codec = new AvroCodec(createSchemaRegistry(config.schemaRegistryUrl));
+  const codec = new AvroCodec(createSchemaRegistry(config.schemaRegistryUrl, config.schemaRegistryTimeoutMs));
   const statuses = new CommandStatusRepository(database);
   const waiter = new CommandWaiter(redis.duplicate());
   await waiter.start();

@@ -66,6 +66,12 @@ export const schemaRegistryVariables = {
     description: 'base URL of the Confluent-compatible schema registry API (for Apicurio, ending in /apis/ccompat/v7)',
     parse: url(['http', 'https']),
   }),
+  schemaRegistryTimeoutMs: variable({
+    name: 'SCHEMA_REGISTRY_TIMEOUT_MS',
+    description: 'how long one request to the schema registry may take before it fails and is retried',
+    defaultValue: '10000',
+    parse: integer({ min: 100, max: 120_000 }),
+  }),
 };
 
 export const databaseVariables = {

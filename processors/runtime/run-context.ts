@@ -79,7 +79,7 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
       kafka,
       producer,
       database,
-      codec: new AvroCodec(createSchemaRegistry(config.schemaRegistryUrl)),
+      codec: new AvroCodec(createSchemaRegistry(config.schemaRegistryUrl, config.schemaRegistryTimeoutMs)),
       logger,
       handlers: definition.handlers(),
       scheduledTasks: definition.scheduledTasks?.() ?? [],

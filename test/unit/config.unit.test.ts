@@ -47,6 +47,7 @@ describe('configuration from the environment', () => {
       kafkaDeliveryTimeoutMs: 30000,
       topicReplicationFactor: 3,
       schemaRegistryUrl: new URL('http://127.0.0.1:8081/apis/ccompat/v7'),
+      schemaRegistryTimeoutMs: 10000,
       databaseUrl: new URL('postgres://fleet_app:s3cret@127.0.0.1:5432/fleet'),
       readDatabaseUrl: new URL('postgres://gateway_reader:s3cret@127.0.0.1:5432/fleet'),
       databasePoolSizeMax: 20,
