@@ -10,21 +10,22 @@
  * vehicles have a workshop window every fifth slot. Then RentalQueries.available, the very call
  * the gateway makes, on a pool logged in as gateway_reader, for random two-day windows within the
  * next 60 days, with and without class and location filters: BENCH_WARMUP calls, then BENCH_CALLS
- * sequential ones; p50, p99 and max. The baseline is SELECT 1 on the same pool. The plan of one
- * call of each kind is printed (EXPLAIN ANALYZE, BUFFERS).
+ * sequential ones; p50, p99 and max. The baseline is SELECT 1 on the same pool. The plans of one
+ * call without a filter and of one with both filters are printed (EXPLAIN ANALYZE, BUFFERS).
+ * docs/performance.md has the figures measured and what they mean.
  */
 import type { Knex } from 'knex';
 import { loadConfig } from '../platform/config/load';
 import { databaseAdminVariables } from '../platform/config/variables';
 import { createDatabase } from '../platform/database';
-import { RentalQueries, type AvailabilityFilter } from '../gateway/queries/rental.queries';
+import { AVAILABILITY_PAGE_SIZE_MAX, RentalQueries, type AvailabilityFilter } from '../gateway/queries/rental.queries';
 import { PAGE_SIZE_DEFAULT } from '../gateway/routes/query-parameters';
-import { BenchDatabase, md5Uuid, ratio, runSuffix, step, summarize, type LatencySummary } from './bench-support';
+import { BenchDatabase, integerSetting, md5Uuid, ratio, runSuffix, step, summarize, type LatencySummary } from './bench-support';
 
-const VEHICLES = Number(process.env.BENCH_VEHICLES ?? 10_000);
+const VEHICLES = integerSetting('BENCH_VEHICLES', 10_000, 100, 1_000_000);
 const RENTALS_PER_VEHICLE = 100;
-const CALLS = Number(process.env.BENCH_CALLS ?? 500);
-const WARMUP_CALLS = Number(process.env.BENCH_WARMUP ?? 50);
+const CALLS = integerSetting('BENCH_CALLS', 500, 100, 100_000);
+const WARMUP_CALLS = integerSetting('BENCH_WARMUP', 50, 0, 10_000);
 const HISTORY_DAYS = 730;
 const FUTURE_DAYS = 365;
 /** Availability is asked for two-day windows starting within the next 60 days. */
@@ -161,7 +162,7 @@ function variants(): Variant[] {
   const someLocation = () => md5Uuid(`location-${Math.floor(Math.random() * LOCATIONS)}`);
   return [
     { name: 'no filter', filter: (from) => ({ ...window(from), limit: PAGE_SIZE_DEFAULT }) },
-    { name: 'no filter, largest page', filter: (from) => ({ ...window(from), limit: 200 }) },
+    { name: 'no filter, largest page', filter: (from) => ({ ...window(from), limit: AVAILABILITY_PAGE_SIZE_MAX }) },
     { name: 'class', filter: (from) => ({ ...window(from), vehicleClass: someClass(), limit: PAGE_SIZE_DEFAULT }) },
     { name: 'location', filter: (from) => ({ ...window(from), locationId: someLocation(), limit: PAGE_SIZE_DEFAULT }) },
     { name: 'class and location', filter: (from) => ({ ...window(from), vehicleClass: someClass(), locationId: someLocation(), limit: PAGE_SIZE_DEFAULT }) },

@@ -32,6 +32,15 @@ export function summarize(latenciesMs: readonly number[]): LatencySummary {
   return { calls: sorted.length, p50Ms: rounded(percentile(sorted, 0.5)), p99Ms: rounded(percentile(sorted, 0.99)), maxMs: rounded(sorted.at(-1) ?? Number.NaN) };
 }
 
+/** A whole number from the environment variable `name`, or `fallback` when it is unset; anything else stops the run. */
+export function integerSetting(name: string, fallback: number, min: number, max: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, not '${text}'`);
+  return value;
+}
+
 /** How many times `numerator` is `denominator`, to three decimals. */
 export function ratio(numerator: number, denominator: number): number {
   return Number((numerator / denominator).toFixed(3));

@@ -19,6 +19,7 @@
  *    says whether it did), or the latency measured is that of a growing queue.
  *
  * The gateway, the two processors and this load generator share the machine's cores.
+ * docs/performance.md has the figures measured and what they mean.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -31,14 +32,14 @@ import { createKafka } from '../platform/kafka';
 import { createLogger } from '../platform/logger';
 import { readMetadata } from '../platform/message-headers';
 import { devKeyPaths, ensureDevKeys, signDevToken } from '../tools/dev-token-keys';
-import { BenchDatabase, BenchServices, md5Uuid, percentile, ratio, runSuffix, step } from './bench-support';
+import { BenchDatabase, BenchServices, integerSetting, md5Uuid, percentile, ratio, runSuffix, step } from './bench-support';
 import type { BenchSetup } from './bench-services';
 
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = integerSetting('BENCH_CONCURRENCY', 32, 1, 1_000);
+const PHASE_SECONDS = integerSetting('BENCH_SECONDS', 10, 1, 600);
 /** Below the rental processor's pace on a 2-core machine (~125/s), or the latency measured is the queue's. */
-const OFFERED_PER_SECOND = Number(process.env.BENCH_RATE ?? 50);
-const VEHICLES = Number(process.env.BENCH_VEHICLES ?? 5_000);
+const OFFERED_PER_SECOND = integerSetting('BENCH_RATE', 50, 1, 10_000);
+const VEHICLES = integerSetting('BENCH_VEHICLES', 5_000, 1, 1_000_000);
 const DRAIN_WAIT_MS_MAX = 180_000;
 // BENCH_PROFILE_DIR=dir: each service writes a V8 CPU profile (<role>.cpuprofile) there when it stops.
 const WARMUP_REQUESTS = 50;
