@@ -34,6 +34,8 @@ const WINDOW_START_DAYS_MAX = 58;
 const DAY_MS = 86_400_000;
 /** BENCH_KEEP=1 leaves the loaded database in place (its name is printed) to study plans by hand; drop it after. */
 const KEEP_DATABASE = process.env.BENCH_KEEP === '1';
+/** BENCH_DATABASE=fleet_bench_…: measure a database a BENCH_KEEP=1 run loaded (say, after changing its indexes) and leave it. */
+const REUSED_DATABASE = process.env.BENCH_DATABASE;
 
 // Five classes with their turnaround buffer and daily rate; eight locations.
 const CLASSES = [
@@ -187,11 +189,13 @@ async function timed(calls: number, call: () => Promise<unknown>): Promise<numbe
 
 async function main(): Promise<void> {
   const env = loadConfig(databaseAdminVariables);
-  const database = new BenchDatabase(env.databaseAdminUrl, runSuffix());
+  const database = new BenchDatabase(env.databaseAdminUrl, REUSED_DATABASE ?? `fleet_bench_${runSuffix()}`);
   let reader: Knex | undefined;
   try {
-    const admin = await step(`database ${database.name}`, () => database.create());
-    await load(admin);
+    if (REUSED_DATABASE === undefined) {
+      const admin = await step(`database ${database.name}`, () => database.create());
+      await load(admin);
+    }
     reader = createDatabase({ url: database.loginUrl('gateway_reader'), poolSizeMax: 10, statementTimeoutMs: 10_000, applicationName: 'bench-availability' });
     const queries = new RentalQueries(reader);
     const roundTrip = () => reader!.raw('SELECT 1');
@@ -224,7 +228,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(report, null, 2));
   } finally {
     await reader?.destroy();
-    if (KEEP_DATABASE) {
+    if (KEEP_DATABASE || REUSED_DATABASE !== undefined) {
       await database.disconnect();
       console.error(`kept database ${database.name}: DROP DATABASE ${database.name} once done with it`);
     } else {

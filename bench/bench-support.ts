@@ -138,11 +138,13 @@ export class BenchDatabase {
   readonly adminUrl: URL;
   private migrator: Knex | undefined;
 
+  /** `name`: fleet_bench_ and a suffix (runSuffix()); nothing else is accepted. */
   constructor(
     private readonly serverAdminUrl: URL,
-    suffix: string,
+    name: string,
   ) {
-    this.name = `fleet_bench_${suffix}`;
+    if (!/^fleet_bench_[a-z0-9_]{1,40}$/.test(name)) throw new Error(`'${name}' is not a benchmark database's name (fleet_bench_<letters, digits, _>)`);
+    this.name = name;
     this.adminUrl = new URL(serverAdminUrl);
     this.adminUrl.pathname = `/${this.name}`;
   }

@@ -181,7 +181,7 @@ async function measure(command: CommandUnderTest, services: BenchServices, obser
 async function main(): Promise<void> {
   const env = loadConfig({ ...kafkaVariables, ...schemaRegistryVariables, ...redisVariables, ...databaseAdminVariables });
   const suffix = runSuffix();
-  const database = new BenchDatabase(env.databaseAdminUrl, suffix);
+  const database = new BenchDatabase(env.databaseAdminUrl, `fleet_bench_${suffix}`);
   const keysDir = mkdtempSync(path.join(tmpdir(), 'fleet-bench-keys-'));
   const topics = {
     commands: `bench.fleet.commands.${suffix}`,
