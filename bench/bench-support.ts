@@ -17,6 +17,24 @@ export function percentile(sorted: readonly number[], fraction: number): number 
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
 }
 
+/** Closed loop: `concurrency` workers send back to back for `seconds`; counts 202 answers and the rest. */
+export async function closedLoop(send: () => Promise<Response>, concurrency: number, seconds: number): Promise<{ accepted: number; failed: number }> {
+  const deadline = Date.now() + seconds * 1000;
+  let accepted = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        const response = await send();
+        await response.arrayBuffer();
+        if (response.status === 202) accepted += 1;
+        else failed += 1;
+      }
+    }),
+  );
+  return { accepted, failed };
+}
+
 export interface LatencySummary {
   readonly calls: number;
   readonly p50Ms: number;

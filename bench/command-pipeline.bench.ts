@@ -29,6 +29,7 @@ import { createKafka } from '../platform/kafka';
 import { createLogger } from '../platform/logger';
 import { devKeyPaths, ensureDevKeys, signDevToken } from '../tools/dev-token-keys';
 import type { BenchSetup } from './bench-services';
+import { closedLoop, percentile } from './bench-support';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -41,25 +42,9 @@ const env = loadConfig({ ...kafkaVariables, ...schemaRegistryVariables, ...redis
 const logger = createLogger('bench', 'warn');
 const suffix = `${Date.now().toString(36)}_${randomUUID().slice(0, 8)}`;
 
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
-
 /** Closed loop: CONCURRENCY workers send back to back for PHASE_SECONDS; returns accepted per second. */
 async function throughput(send: () => Promise<Response>): Promise<{ perSecond: number; accepted: number; failed: number }> {
-  const deadline = Date.now() + PHASE_SECONDS * 1000;
-  let accepted = 0;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < deadline) {
-        const response = await send();
-        await response.arrayBuffer();
-        if (response.status === 202) accepted += 1;
-        else failed += 1;
-      }
-    }),
-  );
+  const { accepted, failed } = await closedLoop(send, CONCURRENCY, PHASE_SECONDS);
   return { perSecond: accepted / PHASE_SECONDS, accepted, failed };
 }
 

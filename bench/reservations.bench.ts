@@ -32,7 +32,7 @@ import { createKafka } from '../platform/kafka';
 import { createLogger } from '../platform/logger';
 import { readMetadata } from '../platform/message-headers';
 import { devKeyPaths, ensureDevKeys, signDevToken } from '../tools/dev-token-keys';
-import { BenchDatabase, BenchServices, integerSetting, md5Uuid, percentile, ratio, runSuffix, step } from './bench-support';
+import { BenchDatabase, BenchServices, closedLoop, integerSetting, md5Uuid, percentile, ratio, runSuffix, step } from './bench-support';
 import type { BenchSetup } from './bench-services';
 
 const CONCURRENCY = integerSetting('BENCH_CONCURRENCY', 32, 1, 1_000);
@@ -108,29 +108,12 @@ interface CommandUnderTest {
   readonly send: (headers?: Record<string, string>) => Promise<Response>;
 }
 
-/** Closed loop: CONCURRENCY workers send back to back for PHASE_SECONDS. */
-async function closedLoop(send: () => Promise<Response>): Promise<{ accepted: number; failed: number }> {
-  const deadline = Date.now() + PHASE_SECONDS * 1000;
-  let accepted = 0;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < deadline) {
-        const response = await send();
-        await response.arrayBuffer();
-        if (response.status === 202) accepted += 1;
-        else failed += 1;
-      }
-    }),
-  );
-  return { accepted, failed };
-}
 
 /** The three phases for one command; see the file's comment. */
 async function measure(command: CommandUnderTest, services: BenchServices, observer: EventObserver) {
   const eventsBefore = observer.count(command.eventType);
   services.pause(command.processorRole);
-  const gateway = await closedLoop(() => command.send());
+  const gateway = await closedLoop(() => command.send(), CONCURRENCY, PHASE_SECONDS);
   const resumedAt = performance.now();
   services.resume(command.processorRole);
   const drainedAll = await observer.awaitCount(command.eventType, eventsBefore + gateway.accepted);

@@ -122,6 +122,25 @@ function toPayment(row: PaymentRecord): Payment {
   };
 }
 
+/** What a decision about a rental reads of it, with its pick-up location's time zone (rentals r join locations l). */
+const RENTAL_COLUMNS = [
+  'r.id',
+  'r.vehicle_id',
+  'r.customer_id',
+  'r.origin_location_id',
+  'r.destination_location_id',
+  'l.time_zone',
+  'r.start_at',
+  'r.end_at',
+  'r.blocked_until',
+  'r.status',
+  'r.currency',
+  'r.terms',
+  'r.deposit_required_cents',
+  'r.start_odometer_km',
+  'r.picked_up_at',
+];
+
 /** Bookings and windows a query may return for one vehicle and period: far more is a bug. */
 const OVERLAPS_MAX = 100;
 
@@ -189,23 +208,7 @@ export class RentalRepository {
       .table('rentals as r')
       .join('locations as l', 'l.id', 'r.origin_location_id')
       .where('r.id', rentalId)
-      .first(
-        'r.id',
-        'r.vehicle_id',
-        'r.customer_id',
-        'r.origin_location_id',
-        'r.destination_location_id',
-        'l.time_zone',
-        'r.start_at',
-        'r.end_at',
-        'r.blocked_until',
-        'r.status',
-        'r.currency',
-        'r.terms',
-        'r.deposit_required_cents',
-        'r.start_odometer_km',
-        'r.picked_up_at',
-      )
+      .first(RENTAL_COLUMNS)
       .forUpdate('r');
     return row === undefined ? undefined : toRental(row);
   }
@@ -413,23 +416,7 @@ export class RentalRepository {
       .whereRaw("r.end_at + make_interval(mins => (r.terms->>'lateGraceMinutes')::int) <= ?", [now])
       .orderBy('r.end_at')
       .limit(limit)
-      .select(
-        'r.id',
-        'r.vehicle_id',
-        'r.customer_id',
-        'r.origin_location_id',
-        'r.destination_location_id',
-        'l.time_zone',
-        'r.start_at',
-        'r.end_at',
-        'r.blocked_until',
-        'r.status',
-        'r.currency',
-        'r.terms',
-        'r.deposit_required_cents',
-        'r.start_odometer_km',
-        'r.picked_up_at',
-      )
+      .select(RENTAL_COLUMNS)
       .forUpdate('r')
       .skipLocked();
     return rows.map(toRental);
