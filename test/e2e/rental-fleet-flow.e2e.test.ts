@@ -11,6 +11,7 @@ import { SystemHarness } from '../support/system';
 const harness = new SystemHarness();
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
+/** A reservation boundary: whole seconds. Pick-up and return times are the real instants, to the millisecond, as a counter clerk's terminal sends them. */
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
 
 describe('a rental and a workshop job across the fleet, rental and maintenance contexts', () => {
@@ -63,11 +64,11 @@ describe('a rental and a workshop job across the fleet, rental and maintenance c
     expect([reserved.status, reserved.body.status]).toEqual([201, 'accepted']);
     expect(await fleetStatus()).toBe('active');
 
-    const pickedUp = await harness.send('POST', `/v1/rentals/${rentalId}/activate`, { odometerOutKm: 12_000, activatedAt: iso(Date.now()) });
+    const pickedUp = await harness.send('POST', `/v1/rentals/${rentalId}/activate`, { odometerOutKm: 12_000, activatedAt: new Date().toISOString() });
     expect([pickedUp.status, pickedUp.body.status]).toEqual([200, 'accepted']);
     await untilFleetStatus('rented');
 
-    const returned = await harness.send('POST', `/v1/rentals/${rentalId}/complete`, { odometerInKm: 12_140, returnedAt: iso(Date.now()) });
+    const returned = await harness.send('POST', `/v1/rentals/${rentalId}/complete`, { odometerInKm: 12_140, returnedAt: new Date().toISOString() });
     expect([returned.status, returned.body.status]).toEqual([200, 'accepted']);
     await untilFleetStatus('active');
 
