@@ -13,6 +13,7 @@ import { TokenVerifier } from '../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../gateway/commands/command-results';
 import { CommandStatusRepository } from '../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../gateway/commands/command-submitter';
+import { IdentityQueries } from '../gateway/queries/identity.queries';
 import { MaintenanceQueries } from '../gateway/queries/maintenance.queries';
 import { RentalQueries } from '../gateway/queries/rental.queries';
 import { VehicleQueries } from '../gateway/queries/vehicle.queries';
@@ -87,10 +88,12 @@ async function gateway(setup: BenchSetup): Promise<string> {
         vehicles: new VehicleQueries(statusDatabase),
         rentals: new RentalQueries(statusDatabase),
         maintenance: new MaintenanceQueries(statusDatabase),
+        identity: new IdentityQueries(statusDatabase),
         topics: {
           fleetCommands: setup.topics.commands,
           rentalCommands: setup.rental?.topics.commands ?? `bench.rental.commands.${setup.suffix}`,
           maintenanceCommands: `bench.maintenance.commands.${setup.suffix}`,
+          identityCommands: `bench.identity.commands.${setup.suffix}`,
         },
       },
     }),

@@ -8,6 +8,8 @@ import { correlationId } from './middleware/correlation-id';
 import { problems } from './middleware/problem';
 import { commandRoutes } from './routes/commands.routes';
 import { healthRoutes } from './routes/health.routes';
+import { identityQueryRoutes, type IdentityQueryDependencies } from './routes/identity-queries.routes';
+import { identityRoutes, type IdentityRoutesDependencies } from './routes/identity.routes';
 import { maintenanceQueryRoutes, type MaintenanceQueryDependencies } from './routes/maintenance-queries.routes';
 import { maintenanceRoutes, type MaintenanceRoutesDependencies } from './routes/maintenance.routes';
 import { openApiRoutes } from './routes/openapi.routes';
@@ -29,7 +31,9 @@ export type ApiDependencies = VehicleRoutesDependencies &
   RentalRoutesDependencies &
   RentalQueryDependencies &
   MaintenanceRoutesDependencies &
-  MaintenanceQueryDependencies & { readonly verifier: TokenVerifier };
+  MaintenanceQueryDependencies &
+  IdentityRoutesDependencies &
+  IdentityQueryDependencies & { readonly verifier: TokenVerifier };
 
 /** The gateway's Koa application, without a listening socket (tests drive it on a random port). */
 export function createGatewayApp(dependencies: GatewayDependencies): Koa {
@@ -62,6 +66,8 @@ export function apiRouter(dependencies: ApiDependencies): Router {
     rentalQueryRoutes(dependencies),
     maintenanceRoutes(dependencies),
     maintenanceQueryRoutes(dependencies),
+    identityRoutes(dependencies),
+    identityQueryRoutes(dependencies),
     commandRoutes(dependencies),
   ]) {
     api.use(routes.routes());

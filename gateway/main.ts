@@ -31,6 +31,7 @@ import { IdempotencyStore } from './commands/idempotency';
 import { GATEWAY_RESULTS_GROUP } from '../schemas/topics';
 import { VehicleQueries } from './queries/vehicle.queries';
 import { RentalQueries } from './queries/rental.queries';
+import { IdentityQueries } from './queries/identity.queries';
 import { MaintenanceQueries } from './queries/maintenance.queries';
 
 /** How long the results consumer waits while PostgreSQL is away, doubling between the two. */
@@ -125,7 +126,8 @@ async function main(): Promise<void> {
       vehicles: new VehicleQueries(reader),
       rentals: new RentalQueries(reader),
       maintenance: new MaintenanceQueries(reader),
-      topics: { fleetCommands: 'fleet.commands', rentalCommands: 'rental.commands', maintenanceCommands: 'maintenance.commands' },
+      identity: new IdentityQueries(reader),
+      topics: { fleetCommands: 'fleet.commands', rentalCommands: 'rental.commands', maintenanceCommands: 'maintenance.commands', identityCommands: 'identity.commands' },
     },
   });
   const server = createServer(app.callback());

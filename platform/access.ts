@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Who may do what: every permission the product checks, the command → permission table the
  * gateway enforces, and the default permissions of the built-in roles (which the identity context
@@ -22,6 +24,9 @@ export const PERMISSIONS = [
   'maintenance.schedule',
   'maintenance.perform',
   'maintenance.read',
+  'identity.users.manage',
+  'identity.roles.manage',
+  'identity.read',
   'commands.read_any',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -54,6 +59,15 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'maintenance.StartMaintenance': 'maintenance.perform',
   'maintenance.RecordPartsUsed': 'maintenance.perform',
   'maintenance.CompleteMaintenance': 'maintenance.perform',
+  'identity.CreateUser': 'identity.users.manage',
+  'identity.DisableUser': 'identity.users.manage',
+  'identity.EnableUser': 'identity.users.manage',
+  'identity.UpsertStaffProfile': 'identity.users.manage',
+  'identity.AssignRole': 'identity.roles.manage',
+  'identity.RevokeRole': 'identity.roles.manage',
+  'identity.CreateRole': 'identity.roles.manage',
+  'identity.GrantPermission': 'identity.roles.manage',
+  'identity.RevokePermission': 'identity.roles.manage',
 };
 
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
@@ -82,7 +96,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
   ],
   mechanic: ['vehicles.read', 'vehicles.record_odometer', 'maintenance.perform', 'maintenance.read'],
   accountant: ['vehicles.read', 'rentals.read', 'payments.record', 'payments.refund', 'maintenance.read'],
-  auditor: ['vehicles.read', 'rentals.read', 'maintenance.read', 'commands.read_any'],
+  auditor: ['vehicles.read', 'rentals.read', 'maintenance.read', 'identity.read', 'commands.read_any'],
   system: PERMISSIONS,
 };
 
@@ -91,4 +105,15 @@ export function effectivePermissions(roles: readonly string[], permissions: read
   const granted = new Set<string>(permissions);
   for (const role of roles) for (const permission of ROLE_PERMISSIONS[role] ?? []) granted.add(permission);
   return granted;
+}
+
+/**
+ * The id a new role gets: derived from its name (a name-based UUID, version 5 layout), so that
+ * deciding on CreateRole stays pure, a replay names the same role, and the gateway can key a role's
+ * commands by it before the role exists. The built-in roles are seeded with these ids too.
+ */
+export function roleIdOf(name: string): string {
+  const hex = createHash('sha1').update(`identity.role:${name}`).digest('hex');
+  const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
 }

@@ -14,6 +14,7 @@ import { TokenVerifier } from '../../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/command-results';
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../../gateway/commands/command-submitter';
+import { IdentityQueries } from '../../gateway/queries/identity.queries';
 import { MaintenanceQueries } from '../../gateway/queries/maintenance.queries';
 import { RentalQueries } from '../../gateway/queries/rental.queries';
 import { VehicleQueries } from '../../gateway/queries/vehicle.queries';
@@ -135,9 +136,10 @@ describe('registering a vehicle through the gateway', () => {
         waiter,
         vehicles: new VehicleQueries(readerDatabase),
         // The other contexts' routes are served but not called here.
-        topics: { fleetCommands: topics.commands, rentalCommands: uniqueName('e2e.rental.commands'), maintenanceCommands: uniqueName('e2e.maintenance.commands') },
+        topics: { fleetCommands: topics.commands, rentalCommands: uniqueName('e2e.rental.commands'), maintenanceCommands: uniqueName('e2e.maintenance.commands'), identityCommands: uniqueName('e2e.identity.commands') },
         rentals: new RentalQueries(readerDatabase),
         maintenance: new MaintenanceQueries(readerDatabase),
+        identity: new IdentityQueries(readerDatabase),
       },
     });
     server = app.listen(0, '127.0.0.1');

@@ -13,6 +13,7 @@ import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/co
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../../gateway/commands/command-submitter';
 import { IdempotencyStore } from '../../gateway/commands/idempotency';
+import { IdentityQueries } from '../../gateway/queries/identity.queries';
 import { MaintenanceQueries } from '../../gateway/queries/maintenance.queries';
 import { RentalQueries } from '../../gateway/queries/rental.queries';
 import { VehicleQueries } from '../../gateway/queries/vehicle.queries';
@@ -25,6 +26,8 @@ import { createSchemaRegistry } from '../../platform/schema-registry';
 import { CatalogRepository } from '../../processors/rental/catalog.repository';
 import { rentalContextHandlers } from '../../processors/rental/rental-context.handlers';
 import { RentalRepository } from '../../processors/rental/rental.repository';
+import { identityHandlers } from '../../processors/identity/identity.handlers';
+import { IdentityRepository } from '../../processors/identity/identity.repository';
 import { maintenanceHandlers } from '../../processors/maintenance/maintenance.handlers';
 import { MaintenanceRepository } from '../../processors/maintenance/maintenance.repository';
 import type { ContextProcessor } from '../../processors/runtime/context-processor';
@@ -69,6 +72,8 @@ export class SystemHarness {
     rentalEvents: uniqueName('e2e.rental.events'),
     maintenanceEvents: uniqueName('e2e.maintenance.events'),
     maintenanceCommands: uniqueName('e2e.maintenance.commands'),
+    identityCommands: uniqueName('e2e.identity.commands'),
+    identityEvents: uniqueName('e2e.identity.events'),
     results: uniqueName('e2e.command.results'),
   };
   private readonly env = stackEnv();
@@ -92,6 +97,7 @@ export class SystemHarness {
   fleet!: Knex;
   rental!: Knex;
   maintenance!: Knex;
+  identity!: Knex;
   baseUrl = '';
 
   async start(): Promise<void> {
@@ -109,10 +115,11 @@ export class SystemHarness {
     this.fleet = login('fleet_svc');
     this.rental = login('rental_svc');
     this.maintenance = login('maintenance_svc');
+    this.identity = login('identity_svc');
     const reader = login('gateway_reader', 2);
     const statuses = new CommandStatusRepository(gateway);
     const common = { kafka: this.kafka, producer: this.producer, codec: this.codec };
-    const topics = (context: 'fleet' | 'rental' | 'maintenance', subscriptions: string[]) => ({
+    const topics = (context: 'fleet' | 'rental' | 'maintenance' | 'identity', subscriptions: string[]) => ({
       commands: this.topics[`${context}Commands`],
       events: this.topics[`${context}Events`],
       results: this.topics.results,
@@ -137,8 +144,14 @@ export class SystemHarness {
         databaseUrl: this.database.urlFor('maintenance_svc'),
         topics: topics('maintenance', [this.topics.fleetEvents]),
       }),
+      await startContextProcessor('identity', identityHandlers(new IdentityRepository()), {
+        ...common,
+        database: this.identity,
+        databaseUrl: this.database.urlFor('identity_svc'),
+        topics: topics('identity', []),
+      }),
     );
-    const eventTopics = [this.topics.fleetEvents, this.topics.rentalEvents, this.topics.maintenanceEvents];
+    const eventTopics = [this.topics.fleetEvents, this.topics.rentalEvents, this.topics.maintenanceEvents, this.topics.identityEvents];
     for (const topic of eventTopics) this.events.set(topic, []);
     this.observer = this.kafka.consumer({ kafkaJS: { groupId: uniqueName('system-e2e-observer'), fromBeginning: true } });
     await this.observer.connect();
@@ -173,7 +186,13 @@ export class SystemHarness {
         vehicles: new VehicleQueries(reader),
         rentals: new RentalQueries(reader),
         maintenance: new MaintenanceQueries(reader),
-        topics: { fleetCommands: this.topics.fleetCommands, rentalCommands: this.topics.rentalCommands, maintenanceCommands: this.topics.maintenanceCommands },
+        identity: new IdentityQueries(reader),
+        topics: {
+          fleetCommands: this.topics.fleetCommands,
+          rentalCommands: this.topics.rentalCommands,
+          maintenanceCommands: this.topics.maintenanceCommands,
+          identityCommands: this.topics.identityCommands,
+        },
       },
     });
     this.server = app.listen(0, '127.0.0.1');
@@ -228,9 +247,31 @@ export class SystemHarness {
   }
 
   /** How many commands have reached a context's commands topic so far. */
-  async commandsProduced(context: 'fleet' | 'rental' | 'maintenance'): Promise<number> {
+  async commandsProduced(context: 'fleet' | 'rental' | 'maintenance' | 'identity'): Promise<number> {
     const offsets = await this.admin.fetchTopicOffsets(this.topics[`${context}Commands`]);
     return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+  }
+
+  /** Every record on a topic so far as raw bytes (key, value and header values), to check what travels on it. */
+  async rawRecords(topic: string): Promise<Buffer[]> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    const expected = offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+    const records: Buffer[] = [];
+    const consumer = this.kafka.consumer({ kafkaJS: { groupId: uniqueName('system-e2e-raw'), fromBeginning: true } });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topic] });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const headers = Object.values(message.headers ?? {}).flatMap((value) => (value === undefined ? [] : [Buffer.from(value as Buffer | string)]));
+          records.push(Buffer.concat([Buffer.from(message.key ?? ''), message.value ?? Buffer.alloc(0), ...headers]));
+        },
+      });
+      await eventually(async () => (records.length >= expected ? true : undefined), 30_000, `${expected} records of ${topic}`);
+    } finally {
+      await consumer.disconnect();
+    }
+    return records;
   }
 
   /** Registers a vehicle through the fleet and waits until the rental context's copy has it. */

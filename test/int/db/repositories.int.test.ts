@@ -230,8 +230,9 @@ describe('context repositories', () => {
       expect(
         await identity.transaction((trx) => repository.createUser(trx, { id: randomUUID(), email: 'grace@fleet.example', passwordHash: 'scrypt$2', externalSubject: null, createdBy: null })),
       ).toBe('email_taken');
-      const [agent, auditor] = (await identity('identity.roles').insert([{ name: 'rental_agent' }, { name: 'auditor' }]).returning('id')) as [{ id: string }, { id: string }];
-      const [reserve, read] = (await identity('identity.permissions').insert([{ name: 'rentals.reserve' }, { name: 'reports.read' }]).returning('id')) as [
+      // Roles and permissions of their own, beside the seeded ones (which already hold grants).
+      const [agent, auditor] = (await identity('identity.roles').insert([{ name: 'desk_agent' }, { name: 'inspector' }]).returning('id')) as [{ id: string }, { id: string }];
+      const [reserve, read] = (await identity('identity.permissions').insert([{ name: 'desk.reserve' }, { name: 'reports.read' }]).returning('id')) as [
         { id: string },
         { id: string },
       ];
@@ -253,8 +254,8 @@ describe('context repositories', () => {
         email: 'Grace@Fleet.example',
         status: 'active',
         passwordHash: 'scrypt$1',
-        roles: ['auditor', 'rental_agent'],
-        permissions: ['rentals.reserve', 'reports.read'],
+        roles: ['desk_agent', 'inspector'],
+        permissions: ['desk.reserve', 'reports.read'],
       });
       expect(queries.filter((sql) => /select/i.test(sql))).toHaveLength(1);
     });
