@@ -106,6 +106,34 @@ describe('users and roles through the gateway', () => {
     expect(await harness.commandsProduced('identity')).toBe(before);
   }, 60_000);
 
+  it('answers a repeated CreateUser with the same Idempotency-Key once, and pages users by keyset', async () => {
+    const before = await harness.commandsProduced('identity');
+    const body = { email: 'linus@fleet.example', password: `pw-${randomUUID()}` };
+    const headers = { 'Idempotency-Key': randomUUID() };
+    const first = await harness.send('POST', '/v1/users', body, { ...asAdmin, headers });
+    const again = await harness.send('POST', '/v1/users', body, { ...asAdmin, headers });
+    expect(first.status).toBe(201);
+    expect(again).toMatchObject({ status: 201, body: first.body });
+    expect(await harness.commandsProduced('identity')).toBe(before + 1);
+
+    const everyone = await harness.get('/v1/users?limit=100', asAuditor);
+    const ids = (everyone.body.items as { id: string }[]).map((user) => user.id);
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    expect(ids).toEqual([...ids].sort());
+    const paged: string[] = [];
+    let next: string | null = '/v1/users?limit=2';
+    while (next !== null) {
+      const page = await harness.get(next, asAuditor);
+      expect(page.status).toBe(200);
+      paged.push(...(page.body.items as { id: string }[]).map((user) => user.id));
+      next = (page.body.links as { next: string | null }).next;
+    }
+    expect(paged).toEqual(ids);
+    expect((await harness.get('/v1/users?limit=0', asAuditor)).status).toBe(400);
+    expect((await harness.get('/v1/users?after=nope', asAuditor)).status).toBe(400);
+    expect((await harness.get(`/v1/users/${randomUUID()}`, asAuditor)).status).toBe(404);
+  }, 60_000);
+
   it('creates a role and grants it a declared permission only', async () => {
     expect((await harness.send('POST', '/v1/roles', { role: 'night_desk', description: 'Night shift' }, asAdmin)).status).toBe(201);
     expect((await harness.send('POST', '/v1/roles/night_desk/permissions', { permission: 'rentals.read' }, asAdmin)).status).toBe(200);
