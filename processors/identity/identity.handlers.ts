@@ -123,7 +123,7 @@ export function identityHandlers(repository: IdentityRepository): CommandHandler
     load: loadUserRole,
     decide: decideAssignRole,
     apply: async (transaction, _decision, command, context) => {
-      const assigned = await repository.assignRole(transaction, command.userId, (await repository.findRole(transaction, command.role))!.id, userIdOrNull(context.metadata.actor));
+      const assigned = await repository.assignRole(transaction, command.userId, command.role, userIdOrNull(context.metadata.actor));
       return assigned === 'assigned' ? undefined : reject('IDENTITY.ROLE_ALREADY_ASSIGNED', `User ${command.userId} already has the role ${command.role}.`);
     },
   };
@@ -134,7 +134,7 @@ export function identityHandlers(repository: IdentityRepository): CommandHandler
     load: loadUserRole,
     decide: decideRevokeRole,
     apply: async (transaction, _decision, command) => {
-      await repository.revokeRole(transaction, command.userId, (await repository.findRole(transaction, command.role))!.id);
+      await repository.revokeRole(transaction, command.userId, command.role);
       return undefined;
     },
   };
@@ -165,7 +165,7 @@ export function identityHandlers(repository: IdentityRepository): CommandHandler
     load: loadRole,
     decide: decideGrantPermission,
     apply: async (transaction, _decision, command, context) => {
-      const granted = await repository.grantPermission(transaction, (await repository.findRole(transaction, command.role))!.id, command.permission, userIdOrNull(context.metadata.actor));
+      const granted = await repository.grantPermission(transaction, command.role, command.permission, userIdOrNull(context.metadata.actor));
       if (granted === 'unknown_permission') return reject('IDENTITY.PERMISSION_NOT_FOUND', `There is no permission ${command.permission}.`);
       return granted === 'granted' ? undefined : reject('IDENTITY.PERMISSION_ALREADY_GRANTED', `The role ${command.role} already has ${command.permission}.`);
     },
@@ -177,7 +177,7 @@ export function identityHandlers(repository: IdentityRepository): CommandHandler
     load: loadRole,
     decide: decideRevokePermission,
     apply: async (transaction, _decision, command) => {
-      await repository.revokePermission(transaction, (await repository.findRole(transaction, command.role))!.id, command.permission);
+      await repository.revokePermission(transaction, command.role, command.permission);
       return undefined;
     },
   };

@@ -69,13 +69,20 @@ export class IdentityRepository {
     return { id: row.id, name: row.name, permissions: permissions.map((permission) => permission.name) };
   }
 
-  async assignRole(transaction: Knex.Transaction, userId: string, roleId: string, grantedBy: string | null): Promise<'assigned' | 'already_assigned'> {
-    const inserted = await transaction('identity.user_roles').insert({ user_id: userId, role_id: roleId, granted_by: grantedBy }).onConflict(['user_id', 'role_id']).ignore().returning('role_id');
-    return inserted.length === 1 ? 'assigned' : 'already_assigned';
+  /** Gives a user the role named `role`; 'already_assigned' when they have it. */
+  async assignRole(transaction: Knex.Transaction, userId: string, role: string, grantedBy: string | null): Promise<'assigned' | 'already_assigned'> {
+    const { rows } = await transaction.raw<{ rows: unknown[] }>(
+      `INSERT INTO identity.user_roles (user_id, role_id, granted_by)
+       SELECT ?, r.id, ? FROM identity.roles r WHERE r.name = ?
+       ON CONFLICT (user_id, role_id) DO NOTHING
+       RETURNING role_id`,
+      [userId, grantedBy, role],
+    );
+    return rows.length === 1 ? 'assigned' : 'already_assigned';
   }
 
-  async revokeRole(transaction: Knex.Transaction, userId: string, roleId: string): Promise<void> {
-    await transaction('identity.user_roles').where({ user_id: userId, role_id: roleId }).delete();
+  async revokeRole(transaction: Knex.Transaction, userId: string, role: string): Promise<void> {
+    await transaction('identity.user_roles').where('user_id', userId).whereIn('role_id', transaction('identity.roles').where('name', role).select('id')).delete();
   }
 
   async createRole(transaction: Knex.Transaction, role: { id: string; name: string; description: string | null; createdBy: string | null }): Promise<'created' | 'name_taken'> {
@@ -85,21 +92,25 @@ export class IdentityRepository {
     return result instanceof ConstraintViolation ? 'name_taken' : 'created';
   }
 
-  /** Grants a declared permission; 'unknown_permission' when the database does not have it. */
-  async grantPermission(transaction: Knex.Transaction, roleId: string, permission: string, grantedBy: string | null): Promise<'granted' | 'already_granted' | 'unknown_permission'> {
-    const found: { id: string } | undefined = await transaction('identity.permissions').where('name', permission).first('id');
-    if (found === undefined) return 'unknown_permission';
-    const inserted = await transaction('identity.role_permissions')
-      .insert({ role_id: roleId, permission_id: found.id, granted_by: grantedBy })
-      .onConflict(['role_id', 'permission_id'])
-      .ignore()
-      .returning('role_id');
-    return inserted.length === 1 ? 'granted' : 'already_granted';
+  /** Grants the role named `role` a permission; 'unknown_permission' when the database does not have it. */
+  async grantPermission(transaction: Knex.Transaction, role: string, permission: string, grantedBy: string | null): Promise<'granted' | 'already_granted' | 'unknown_permission'> {
+    const { rows } = await transaction.raw<{ rows: { inserted: boolean; known: boolean }[] }>(
+      `WITH granted AS (
+         INSERT INTO identity.role_permissions (role_id, permission_id, granted_by)
+         SELECT r.id, p.id, ? FROM identity.roles r, identity.permissions p WHERE r.name = ? AND p.name = ?
+         ON CONFLICT (role_id, permission_id) DO NOTHING
+         RETURNING permission_id)
+       SELECT EXISTS (SELECT 1 FROM granted) AS inserted, EXISTS (SELECT 1 FROM identity.permissions WHERE name = ?) AS known`,
+      [grantedBy, role, permission, permission],
+    );
+    const row = rows[0];
+    if (row === undefined || !row.known) return 'unknown_permission';
+    return row.inserted ? 'granted' : 'already_granted';
   }
 
-  async revokePermission(transaction: Knex.Transaction, roleId: string, permission: string): Promise<void> {
+  async revokePermission(transaction: Knex.Transaction, role: string, permission: string): Promise<void> {
     await transaction('identity.role_permissions')
-      .where('role_id', roleId)
+      .whereIn('role_id', transaction('identity.roles').where('name', role).select('id'))
       .whereIn('permission_id', transaction('identity.permissions').where('name', permission).select('id'))
       .delete();
   }
