@@ -17,13 +17,21 @@ export interface CommandRouteDependencies extends CommandRoutesDependencies {
 }
 
 /** What a route makes of a valid request: the command's aggregate (its Kafka key) and payload. */
-export type CommandOf<Body> = (ctx: Context, body: Body) => { aggregateId: string; payload: Record<string, unknown> };
+export type CommandOf<Body> = (
+  ctx: Context,
+  body: Body,
+) => { aggregateId: string; payload: Record<string, unknown> } | Promise<{ aggregateId: string; payload: Record<string, unknown> }>;
 
 export interface CommandRouteOptions {
   /** Whether acceptance creates a resource: 201 with Prefer: wait, else 200. */
   readonly creates: boolean;
   /** The largest body accepted; 16 KiB unless said. */
   readonly bodyBytesMax?: number;
+  /**
+   * What of the body an Idempotency-Key is bound to; the whole body unless said. A body holding a
+   * secret (a password) gives a version without it, so that no digest of the secret is kept.
+   */
+  readonly fingerprint?: (body: never) => unknown;
 }
 
 const BODY_BYTES_MAX = 16 * 1024;
@@ -47,8 +55,13 @@ export function commandRoutesOn(router: Router, dependencies: CommandRouteDepend
     if (permission === undefined) throw new Error(`${commandType} has no permission in platform/access.ts`);
     router[method](path, requirePermission(permission), async (ctx) => {
       const body = validateBody<Body>(await readJsonBody(ctx, options.bodyBytesMax ?? BODY_BYTES_MAX), spec);
-      const command = toCommand(ctx, body);
-      await dependencies.idempotency.run(ctx, principalOf(ctx).subject, body, async () => {
+      const fingerprint = options.fingerprint === undefined ? body : (options.fingerprint as (body: Body) => unknown)(body);
+      // Checks that toCommand makes before it does any work answer 400 before the idempotency store is asked.
+      const building = Promise.resolve(toCommand(ctx, body));
+      // A replayed answer never awaits it; its failure is then nobody's to report.
+      building.catch(() => undefined);
+      await dependencies.idempotency.run(ctx, principalOf(ctx).subject, fingerprint, async () => {
+        const command = await building;
         const pending = await dependencies.submitter.submit({
           commandType,
           topic,

@@ -1,18 +1,12 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { randomUUID } from 'node:crypto';
-import { COMMAND_PERMISSIONS, roleIdOf } from '../../platform/access';
+import { roleIdOf } from '../../platform/access';
 import { hashPassword, PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN } from '../../platform/passwords';
-import { answerWithOutcome } from '../commands/command-responses';
-import { principalOf, requirePermission } from '../middleware/authenticate';
-import { correlationIdOf } from '../middleware/correlation-id';
-import { readJsonBody } from '../middleware/json-body';
 import { ProblemError } from '../middleware/problem';
-import { validateBody, type FieldSpec } from '../validation';
+import type { FieldSpec } from '../validation';
 import { commandRoutesOn, uuidPathParameter, type CommandRouteDependencies } from './command-route';
-import { currentStatus } from './commands.routes';
 
-const BODY_BYTES_MAX = 16 * 1024;
 const ROLE_NAME = /^[a-z][a-z0-9_]{0,49}$/;
 const PERMISSION_NAME = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
 const ROLE: FieldSpec = { type: 'string', lengthMax: 50, pattern: ROLE_NAME };
@@ -90,9 +84,9 @@ const roleOf = (ctx: Context) => pathParameter(ctx, 'role', ROLE_NAME, 'a role n
 
 /**
  * The identity context's command routes (see command-route.ts for what every command route does).
- * User commands are keyed by the user, role commands by the role's name-derived id. CreateUser is
- * written out here because the gateway hashes the password first: only the scrypt hash travels on
- * Kafka, and the Idempotency-Key fingerprint of the body leaves the password's value out.
+ * User commands are keyed by the user, role commands by the role's name-derived id. CreateUser's
+ * password is hashed here: only the scrypt hash travels on Kafka, and the Idempotency-Key
+ * fingerprint of the body leaves the password's value out.
  */
 export function identityRoutes(dependencies: IdentityRoutesDependencies): Router {
   const router = new Router();
@@ -100,28 +94,24 @@ export function identityRoutes(dependencies: IdentityRoutesDependencies): Router
   const commandRoute = commandRoutesOn(router, dependencies, topic);
   const userIdOf = (ctx: Context) => uuidPathParameter(ctx, 'userId');
 
-  router.post('/v1/users', requirePermission(COMMAND_PERMISSIONS['identity.CreateUser']!), async (ctx) => {
-    const body = validateBody<CreateUserBody>(await readJsonBody(ctx, BODY_BYTES_MAX), CREATE_USER_BODY);
-    const password = body.password ?? null;
-    const externalSubject = body.externalSubject ?? null;
-    if ((password === null) === (externalSubject === null)) throw invalidBody('password', 'give exactly one of password and externalSubject');
-    const fingerprinted = { ...body, password: password === null ? null : 'given' };
-    await dependencies.idempotency.run(ctx, principalOf(ctx).subject, fingerprinted, async () => {
+  commandRoute<CreateUserBody>(
+    'post',
+    '/v1/users',
+    'identity.CreateUser',
+    CREATE_USER_BODY,
+    { creates: true, fingerprint: (body: CreateUserBody) => ({ ...body, password: (body.password ?? null) === null ? null : 'given' }) },
+    (_ctx, body) => {
+      const password = body.password ?? null;
+      const externalSubject = body.externalSubject ?? null;
+      if ((password === null) === (externalSubject === null)) throw invalidBody('password', 'give exactly one of password and externalSubject');
       const userId = randomUUID();
-      const pending = await dependencies.submitter.submit({
-        commandType: 'identity.CreateUser',
-        topic,
+      // Only the scrypt hash travels on Kafka; the password itself goes no further than here.
+      return (async () => ({
         aggregateId: userId,
         payload: { userId, email: body.email, displayName: body.displayName ?? null, passwordHash: password === null ? null : await hashPassword(password), externalSubject },
-        actor: principalOf(ctx).subject,
-        correlationId: correlationIdOf(ctx) ?? randomUUID(),
-        traceparent: ctx.get('traceparent') || null,
-      });
-      const record = await currentStatus(ctx, dependencies, pending.commandId, pending);
-      if (record === undefined) throw new Error(`command ${pending.commandId} has no status row`);
-      answerWithOutcome(ctx, record, true);
-    });
-  });
+      }))();
+    },
+  );
 
   commandRoute<DisableUserBody>('post', '/v1/users/:userId/disable', 'identity.DisableUser', DISABLE_USER_BODY, { creates: false }, (ctx, body) => {
     const userId = userIdOf(ctx);

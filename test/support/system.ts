@@ -105,6 +105,15 @@ export class SystemHarness {
     this.signingKey = await ensureDevKeys(this.keysDir);
     await this.admin.connect();
     await this.admin.createTopics({ topics: Object.values(this.topics).map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })) });
+    // A produce to a topic whose partitions have no leader yet is refused (the gateway would answer 503).
+    await eventually(
+      async () => {
+        const metadata = await this.admin.fetchTopicMetadata({ topics: Object.values(this.topics) }).catch(() => undefined);
+        return metadata?.every((topic) => topic.partitions.length === 2 && topic.partitions.every((partition) => partition.leader >= 0)) === true ? true : undefined;
+      },
+      30_000,
+      'the test topics to have partition leaders',
+    );
     await this.producer.connect();
     const login = (role: string, poolSizeMax = 4) => {
       const knex = createDatabase({ url: this.database.urlFor(role), poolSizeMax, statementTimeoutMs: 10_000, applicationName: `rental-e2e-${role}` });
