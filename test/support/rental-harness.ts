@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { AvroCodec } from '../../platform/avro-codec';
 import { createDatabase } from '../../platform/database';
-import { Header } from '../../platform/message-headers';
 import { createSchemaRegistry } from '../../platform/schema-registry';
 import { CatalogRepository } from '../../processors/rental/catalog.repository';
 import { rentalContextHandlers } from '../../processors/rental/rental-context.handlers';
@@ -10,15 +9,12 @@ import { RentalRepository } from '../../processors/rental/rental.repository';
 import { CommandProcessor, type MessageResult } from '../../processors/runtime/command-processor';
 import { IntegrationRepository } from '../../processors/runtime/integration.repository';
 import { ScratchDatabase } from './database';
+import { encodedMessage, type Sent } from './messages';
 import { uniqueName } from './names';
 import { silentLogger } from './silent-logger';
 import { stackEnv } from './stack-env';
 
-export interface Sent {
-  readonly id: string;
-  readonly value: Buffer;
-  readonly headers: Record<string, string>;
-}
+export type { Sent } from './messages';
 
 export interface CommandOutcome {
   readonly status: string;
@@ -85,17 +81,10 @@ export class RentalHarness {
     return this.message(this.othersTopic, type, value, occurredAt);
   }
 
-  private async message(topic: string, type: string, value: Record<string, unknown>, occurredAt: Date): Promise<Sent> {
-    const id = randomUUID();
-    const headers = {
-      [Header.messageId]: id,
-      [Header.messageType]: type,
-      [Header.correlationId]: randomUUID(),
-      [Header.actor]: this.actor,
-      [Header.occurredAt]: occurredAt.toISOString(),
-    };
-    return { id, value: await this.codec.encode(topic, type, value), headers };
+  private message(topic: string, type: string, value: Record<string, unknown>, occurredAt: Date): Promise<Sent> {
+    return encodedMessage(this.codec, topic, type, value, { actor: this.actor, occurredAt });
   }
+
 
   async run(...messages: Sent[]): Promise<MessageResult['outcome'][]> {
     return (await this.processor.processBatch(this.rental, messages)).map((result) => result.outcome);

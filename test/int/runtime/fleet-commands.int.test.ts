@@ -2,13 +2,13 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { AvroCodec } from '../../../platform/avro-codec';
 import { createDatabase } from '../../../platform/database';
-import { Header } from '../../../platform/message-headers';
 import { createSchemaRegistry } from '../../../platform/schema-registry';
 import { fleetHandlers } from '../../../processors/fleet/fleet.handlers';
 import { FleetRepository } from '../../../processors/fleet/fleet.repository';
 import { CommandProcessor, type MessageResult } from '../../../processors/runtime/command-processor';
 import { IntegrationRepository } from '../../../processors/runtime/integration.repository';
 import { ScratchDatabase } from '../../support/database';
+import { encodedMessage, type Sent } from '../../support/messages';
 import { uniqueName } from '../../support/names';
 import { silentLogger } from '../../support/silent-logger';
 import { stackEnv } from '../../support/stack-env';
@@ -23,11 +23,6 @@ import { stackEnv } from '../../support/stack-env';
  */
 const env = stackEnv();
 
-interface Sent {
-  readonly id: string;
-  readonly value: Buffer;
-  readonly headers: Record<string, string>;
-}
 
 interface CommandOutcome {
   readonly status: string;
@@ -65,17 +60,8 @@ describe('the fleet commands on the real stack', () => {
     await database.drop();
   });
 
-  async function command(type: string, value: Record<string, unknown>): Promise<Sent> {
-    const id = randomUUID();
-    const headers = {
-      [Header.messageId]: id,
-      [Header.messageType]: `fleet.${type}`,
-      [Header.correlationId]: randomUUID(),
-      [Header.actor]: actor,
-      [Header.occurredAt]: new Date().toISOString(),
-    };
-    return { id, value: await codec.encode(topic, `fleet.${type}`, value), headers };
-  }
+  const command = (type: string, value: Record<string, unknown>): Promise<Sent> => encodedMessage(codec, topic, `fleet.${type}`, value, { actor });
+
 
   const run = async (...messages: Sent[]): Promise<MessageResult['outcome'][]> => (await processor.processBatch(fleet, messages)).map((result) => result.outcome);
 

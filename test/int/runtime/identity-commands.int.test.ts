@@ -3,7 +3,6 @@ import type { Knex } from 'knex';
 import { PERMISSIONS, ROLE_PERMISSIONS, roleIdOf } from '../../../platform/access';
 import { AvroCodec } from '../../../platform/avro-codec';
 import { createDatabase } from '../../../platform/database';
-import { Header } from '../../../platform/message-headers';
 import { hashPassword } from '../../../platform/passwords';
 import { createSchemaRegistry } from '../../../platform/schema-registry';
 import { identityHandlers } from '../../../processors/identity/identity.handlers';
@@ -11,6 +10,7 @@ import { IdentityRepository } from '../../../processors/identity/identity.reposi
 import { CommandProcessor, type MessageResult } from '../../../processors/runtime/command-processor';
 import { IntegrationRepository } from '../../../processors/runtime/integration.repository';
 import { ScratchDatabase } from '../../support/database';
+import { encodedMessage, type Sent } from '../../support/messages';
 import { uniqueName } from '../../support/names';
 import { silentLogger } from '../../support/silent-logger';
 import { stackEnv } from '../../support/stack-env';
@@ -22,11 +22,6 @@ import { stackEnv } from '../../support/stack-env';
  */
 const env = stackEnv();
 
-interface Sent {
-  readonly id: string;
-  readonly value: Buffer;
-  readonly headers: Record<string, string>;
-}
 
 describe('the identity commands on the real stack', () => {
   const database = new ScratchDatabase();
@@ -47,17 +42,8 @@ describe('the identity commands on the real stack', () => {
     await database.drop();
   });
 
-  async function command(type: string, value: Record<string, unknown>): Promise<Sent> {
-    const id = randomUUID();
-    const headers = {
-      [Header.messageId]: id,
-      [Header.messageType]: `identity.${type}`,
-      [Header.correlationId]: randomUUID(),
-      [Header.actor]: actor,
-      [Header.occurredAt]: new Date().toISOString(),
-    };
-    return { id, value: await codec.encode(commandsTopic, `identity.${type}`, value), headers };
-  }
+  const command = (type: string, value: Record<string, unknown>): Promise<Sent> => encodedMessage(codec, commandsTopic, `identity.${type}`, value, { actor });
+
 
   const run = async (...messages: Sent[]): Promise<MessageResult['outcome'][]> => (await processor.processBatch(identity, messages)).map((result) => result.outcome);
 

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { AvroCodec } from '../../../platform/avro-codec';
 import { createDatabase } from '../../../platform/database';
-import { Header } from '../../../platform/message-headers';
 import { createSchemaRegistry } from '../../../platform/schema-registry';
 import { maintenanceHandlers } from '../../../processors/maintenance/maintenance.handlers';
 import { MaintenanceRepository } from '../../../processors/maintenance/maintenance.repository';
@@ -12,6 +11,7 @@ import { CommandProcessor, type MessageResult } from '../../../processors/runtim
 import { IntegrationRepository } from '../../../processors/runtime/integration.repository';
 import { runSweep } from '../../../processors/runtime/scheduled-task';
 import { ScratchDatabase } from '../../support/database';
+import { encodedMessage, type Sent } from '../../support/messages';
 import { uniqueName } from '../../support/names';
 import { silentLogger } from '../../support/silent-logger';
 import { stackEnv } from '../../support/stack-env';
@@ -27,11 +27,6 @@ const env = stackEnv();
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 
-interface Sent {
-  readonly id: string;
-  readonly value: Buffer;
-  readonly headers: Record<string, string>;
-}
 
 interface OutboxEvent {
   readonly type: string;
@@ -59,16 +54,9 @@ describe('the maintenance commands on the real stack', () => {
     await database.drop();
   });
 
-  async function message(type: string, value: Record<string, unknown>, topic = commandsTopic, id: string = randomUUID()): Promise<Sent> {
-    const headers = {
-      [Header.messageId]: id,
-      [Header.messageType]: type,
-      [Header.correlationId]: randomUUID(),
-      [Header.actor]: actor,
-      [Header.occurredAt]: new Date().toISOString(),
-    };
-    return { id, value: await codec.encode(topic, type, value), headers };
-  }
+  const message = (type: string, value: Record<string, unknown>, topic = commandsTopic, id: string = randomUUID()): Promise<Sent> =>
+    encodedMessage(codec, topic, type, value, { actor, id });
+
 
   const command = (type: string, value: Record<string, unknown>) => message(`maintenance.${type}`, value);
   const fleetEvent = (type: string, value: Record<string, unknown>, id?: string) => message(`fleet.${type}`, value, fleetTopic, id);
