@@ -24,10 +24,26 @@ function requestTimeout(timeoutMs: number) {
 
 export const SCHEMA_REGISTRY_TIMEOUT_MS_DEFAULT = 10_000;
 
+/** What the client's retry step sees of a failed response. */
+interface FailedResponse {
+  readonly responseStatus?: number;
+  error?(): { name?: string } | undefined;
+}
+
+/**
+ * The client retries 5xx answers by itself; a request that ran out of time is retried the same
+ * way (registering a schema is idempotent: the same schema gets the same id).
+ */
+function retryable(response: FailedResponse): boolean {
+  return (response.responseStatus ?? 0) >= 500 || response.error?.()?.name === 'TimeoutError';
+}
+
 /** The registry client; `url` is the full base URL of the Confluent-compatible API. */
 export function createSchemaRegistry(url: URL, timeoutMs: number = SCHEMA_REGISTRY_TIMEOUT_MS_DEFAULT): SchemaRegistry {
-  const middlewares = [requestTimeout(timeoutMs)] as unknown as ConstructorParameters<typeof SchemaRegistry>[0]['middlewares'];
-  return new SchemaRegistry({ host: url.toString().replace(/\/+$/, ''), middlewares });
+  type Args = ConstructorParameters<typeof SchemaRegistry>[0];
+  const middlewares = [requestTimeout(timeoutMs)] as unknown as Args['middlewares'];
+  const retry = { validateRetry: retryable } as unknown as Args['retry'];
+  return new SchemaRegistry({ host: url.toString().replace(/\/+$/, ''), middlewares, retry });
 }
 
 /**

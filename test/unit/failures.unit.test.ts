@@ -23,6 +23,7 @@ describe('failure classification', () => {
       sqlError('57014'),
       Object.assign(new Error('Confluent_Schema_Registry - Error, status 400: connect ECONNREFUSED 127.0.0.1:58081'), { name: 'ResponseError', status: 400 }),
       Object.assign(new Error('Service Unavailable'), { name: 'ResponseError', status: 503 }),
+      Object.assign(new Error('Confluent_Schema_Registry - Error, status 400: Timeout (10000ms)'), { name: 'ResponseError', status: 400 }),
       new Error('wrapped', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) }),
     ]) {
       expect([error.message, isTransient(error)]).toEqual([error.message, true]);

@@ -25,7 +25,7 @@ describe('the schema registry client', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('fails a request the registry never answers once its deadline passes, instead of waiting for ever', async () => {
+  it('retries a request the registry never answers once its deadline passes, then fails instead of waiting for ever', async () => {
     const codec = new AvroCodec(createSchemaRegistry(url, 200));
     const encoding = codec.encode('fleet.commands', 'fleet.RegisterVehicle', {
       vehicleId: '5c7e1d2a-8f3b-4a6c-9d0e-1f2a3b4c5d6e',
@@ -38,6 +38,7 @@ describe('the schema registry client', () => {
       vehicleClass: 'compact',
     });
     await expect(encoding).rejects.toThrow(/timeout/i);
-    expect(requests).toBeGreaterThanOrEqual(1);
+    // The client tried again before giving up: a registry that hangs once does not fail the call.
+    expect(requests).toBeGreaterThanOrEqual(2);
   }, 20_000);
 });
