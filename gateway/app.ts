@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Probe } from '../platform/health';
 import type { Logger } from '../platform/logger';
+import type { SubjectStatusCheck } from './auth/subject-status';
 import type { TokenVerifier } from './auth/token-verifier';
 import { authenticate } from './middleware/authenticate';
 import { correlationId } from './middleware/correlation-id';
@@ -12,6 +13,7 @@ import { identityQueryRoutes, type IdentityQueryDependencies } from './routes/id
 import { identityRoutes, type IdentityRoutesDependencies } from './routes/identity.routes';
 import { maintenanceQueryRoutes, type MaintenanceQueryDependencies } from './routes/maintenance-queries.routes';
 import { maintenanceRoutes, type MaintenanceRoutesDependencies } from './routes/maintenance.routes';
+import { oauthRoutes, type OAuthDependencies } from './routes/oauth.routes';
 import { openApiRoutes } from './routes/openapi.routes';
 import { rentalQueryRoutes, type RentalQueryDependencies } from './routes/rental-queries.routes';
 import { rentalRoutes, type RentalRoutesDependencies } from './routes/rentals.routes';
@@ -24,6 +26,8 @@ export interface GatewayDependencies {
   readonly healthCheckTimeoutMs: number;
   /** The authenticated API; absent, the gateway serves its health endpoints only. */
   readonly api?: ApiDependencies;
+  /** The token service (OAuth 2.0 token endpoint, JWKS, discovery); absent when tokens come from elsewhere. */
+  readonly oauth?: OAuthDependencies;
 }
 
 export type ApiDependencies = VehicleRoutesDependencies &
@@ -33,19 +37,28 @@ export type ApiDependencies = VehicleRoutesDependencies &
   MaintenanceRoutesDependencies &
   MaintenanceQueryDependencies &
   IdentityRoutesDependencies &
-  IdentityQueryDependencies & { readonly verifier: TokenVerifier };
+  IdentityQueryDependencies & {
+    readonly verifier: TokenVerifier;
+    /** Refuses tokens of disabled users and clients; absent, a token is good until it expires. */
+    readonly subjects?: SubjectStatusCheck;
+  };
 
 /** The gateway's Koa application, without a listening socket (tests drive it on a random port). */
 export function createGatewayApp(dependencies: GatewayDependencies): Koa {
   const app = new Koa();
+  // Behind one reverse proxy (the ingress): the client address is the last X-Forwarded-For entry,
+  // the one that proxy appended, so a client cannot choose its own (sign-in limits count by it).
   app.proxy = true;
+  app.maxIpsCount = 1;
   // Errors are answered by the problem middleware; Koa's own handler would only log them again.
   app.silent = true;
   app.use(correlationId());
   app.use(problems(dependencies.logger));
-  for (const open of [healthRoutes(dependencies.probes, dependencies.healthCheckTimeoutMs), openApiRoutes()]) {
-    app.use(open.routes());
-    app.use(open.allowedMethods());
+  const open = [healthRoutes(dependencies.probes, dependencies.healthCheckTimeoutMs), openApiRoutes()];
+  if (dependencies.oauth !== undefined) open.push(oauthRoutes(dependencies.oauth));
+  for (const routes of open) {
+    app.use(routes.routes());
+    app.use(routes.allowedMethods());
   }
   if (dependencies.api !== undefined) {
     const api = apiRouter(dependencies.api);
@@ -58,7 +71,7 @@ export function createGatewayApp(dependencies: GatewayDependencies): Koa {
 /** Every authenticated route, behind the bearer-token check. */
 export function apiRouter(dependencies: ApiDependencies): Router {
   const api = new Router();
-  api.use(authenticate(dependencies.verifier));
+  api.use(authenticate(dependencies.verifier, dependencies.subjects));
   for (const routes of [
     vehicleRoutes(dependencies),
     vehicleQueryRoutes(dependencies),

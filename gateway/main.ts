@@ -14,6 +14,7 @@ import {
   redisVariables,
   runtimeVariables,
   schemaRegistryVariables,
+  tokenServiceVariables,
 } from '../platform/config/variables';
 import { createDatabase } from '../platform/database';
 import { kafkaProbe, postgresProbe, redisProbe, schemaRegistryProbe } from '../platform/health';
@@ -23,6 +24,7 @@ import { createLogger } from '../platform/logger';
 import { createRedis } from '../platform/redis';
 import { createSchemaRegistry } from '../platform/schema-registry';
 import { createGatewayApp } from './app';
+import { createAuth } from './auth/auth-setup';
 import { TokenVerifier } from './auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from './commands/command-results';
 import { CommandStatusRepository } from './commands/command-status.repository';
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     ...readDatabaseVariables,
     ...redisVariables,
     ...authVariables,
+    ...tokenServiceVariables,
   });
   const logger = createLogger(SERVICE, config.logLevel);
   const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     jwksUrl: config.authJwksUrl,
     jwksFile: config.authJwksFile,
     cacheSeconds: config.authTokenCacheSeconds,
+    jwksCacheSeconds: config.authJwksCacheSeconds,
   });
 
   // One pool for everything the gateway asks PostgreSQL, the readiness probe included.
@@ -108,7 +112,31 @@ async function main(): Promise<void> {
   await results.start();
   lifecycle.onShutdown('command-results', () => results.stop());
 
+  const auth = createAuth(
+    database,
+    redis,
+    {
+      issuer: config.authIssuer,
+      audience: config.authAudience,
+      subjectStatusCacheSeconds: config.authSubjectStatusCacheSeconds,
+      tokenService:
+        config.authSigningKeysFile === null
+          ? null
+          : {
+              signingKeysFile: config.authSigningKeysFile,
+              accessTokenTtlSeconds: config.authAccessTokenTtlSeconds,
+              refreshTokenTtlSeconds: config.authRefreshTokenTtlSeconds,
+              loginLimits: {
+                accountFailuresMax: config.authLoginAccountFailuresMax,
+                addressAttemptsMax: config.authLoginAddressAttemptsMax,
+                windowSeconds: config.authLoginWindowSeconds,
+              },
+            },
+    },
+    logger,
+  );
   const app = createGatewayApp({
+    ...(auth.oauth === undefined ? {} : { oauth: auth.oauth }),
     logger,
     healthCheckTimeoutMs: config.healthCheckTimeoutMs,
     probes: [
@@ -119,6 +147,7 @@ async function main(): Promise<void> {
     ],
     api: {
       verifier,
+      subjects: auth.subjects,
       submitter: new CommandSubmitter(producer, codec, statuses),
       idempotency: new IdempotencyStore(redis),
       statuses,

@@ -6,6 +6,7 @@
 #   run.sh stack ARGS...        infra/stack.sh ARGS (up|down|status|logs|clean)
 #   run.sh migrate|topics       apply the migrations / the topic declaration to the running stack
 #   run.sh token ARGS...        print a development token (tools/token.ts)
+#   run.sh auth ARGS...         the token service's signing keys and OAuth clients (tools/auth.ts)
 #   run.sh replay ARGS...       inspect and replay a consumer group's dead letters (tools/replay.ts)
 #   run.sh dev                  stack up, migrations, topics, then the gateway and processors
 #   run.sh test [JEST ARGS...]  stack up, migrations, topics, type check, lint, every jest suite
@@ -94,6 +95,7 @@ case "$task" in
   migrate) bootstrap; load_stack_env; exec tsx tools/migrate.ts "$@" ;;
   topics) bootstrap; load_stack_env; exec tsx tools/topics.ts "$@" ;;
   token) bootstrap; load_stack_env; exec tsx tools/token.ts "$@" ;;
+  auth) bootstrap; load_stack_env; exec tsx tools/auth.ts "$@" ;;
   replay) bootstrap; replay_environment; exec tsx tools/replay.ts "$@" ;;
   bench)
     # bench [pipeline|availability|reservations]: the command pipeline unless another is named.

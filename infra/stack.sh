@@ -36,12 +36,14 @@ write_env_file() {
       echo "# Written by 'npm run stack -- up'; every project command sources it."
       local component
       for component in "${STACK_COMPONENTS[@]}"; do "${component}_env"; done
-      # Development tokens: `npm run token` signs with the key under $STACK_DIR/auth, and the
-      # gateway trusts its public half. A deployment points AUTH_* at its identity provider.
+      # Development tokens: the gateway's token service (and `npm run token`) signs with the key
+      # under $STACK_DIR/auth, and the gateway trusts its public half. A deployment points AUTH_*
+      # at its own keys, or at an external identity provider.
       echo "STACK_DIR=$STACK_DIR"
-      echo "AUTH_ISSUER=fleet-local-development"
+      echo "AUTH_ISSUER=http://127.0.0.1:8080"
       echo "AUTH_AUDIENCE=fleet-api"
       echo "AUTH_JWKS_FILE=$STACK_DIR/auth/jwks.json"
+      echo "AUTH_SIGNING_KEYS_FILE=$STACK_DIR/auth/signing-keys.json"
     } > "$env_file.tmp"
   )
   mv "$env_file.tmp" "$env_file"

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { effectivePermissions } from '../../platform/access';
+import { reloadingLocalJwks } from './key-files';
 
 /** Who is calling, as a verified token says. */
 export interface Principal {
@@ -17,6 +17,8 @@ export interface TokenVerifierOptions {
   readonly jwksFile: string | null;
   /** How long a verified token is trusted without checking its signature again; 0 disables the cache. */
   readonly cacheSeconds?: number;
+  /** How long keys fetched from jwksUrl are kept before they are fetched again (a retired key stops verifying then). */
+  readonly jwksCacheSeconds?: number;
   /** The time tokens are checked against (tests move it). */
   readonly clock?: () => Date;
 }
@@ -35,6 +37,9 @@ export class InvalidTokenError extends Error {
   }
 }
 
+/** Keys fetched from a JWKS URL are kept this long unless configured otherwise. */
+const JWKS_CACHE_SECONDS_DEFAULT = 300;
+
 function stringList(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
   if (typeof value === 'string') return value.split(/[\s,]+/).filter((item) => item !== '');
@@ -43,7 +48,7 @@ function stringList(value: unknown): string[] {
 
 /**
  * Verifies bearer tokens with jose against a JWKS: the identity provider's URL (keys cached and
- * refreshed by jose) or a local file of development keys. Signature, issuer, audience, expiry and
+ * refreshed by jose) or a local JWKS file (followed as it changes, so a rotation needs no restart). Signature, issuer, audience, expiry and
  * an allow-list of asymmetric algorithms are all checked; `alg: none` and HMAC never pass.
  *
  * A client sends the same token on every request until it expires, and checking a signature is
@@ -58,9 +63,13 @@ export class TokenVerifier {
   constructor(private readonly options: TokenVerifierOptions) {
     this.now = options.clock ?? (() => new Date());
     if (options.jwksUrl !== null) {
-      this.keys = createRemoteJWKSet(options.jwksUrl, { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+      this.keys = createRemoteJWKSet(options.jwksUrl, {
+        timeoutDuration: 5_000,
+        cooldownDuration: 30_000,
+        cacheMaxAge: (options.jwksCacheSeconds ?? JWKS_CACHE_SECONDS_DEFAULT) * 1000,
+      });
     } else if (options.jwksFile !== null) {
-      this.keys = createLocalJWKSet(JSON.parse(readFileSync(options.jwksFile, 'utf8')) as Parameters<typeof createLocalJWKSet>[0]);
+      this.keys = reloadingLocalJwks(options.jwksFile);
     } else {
       throw new Error('set AUTH_JWKS_URL or AUTH_JWKS_FILE: the gateway cannot verify tokens without keys');
     }
@@ -93,8 +102,12 @@ export class TokenVerifier {
         currentDate: this.now(),
       });
       const roles = stringList(payload.roles);
+      // A token that lists its permissions (this product's token service always does) is taken at
+      // its word, so a grant revoked in the identity context is gone from the next token. One that
+      // names only roles (an external provider) gets the built-in roles' default permissions.
+      const permissions = payload.permissions === undefined ? effectivePermissions(roles, []) : new Set(stringList(payload.permissions));
       return {
-        principal: { subject: payload.sub!, roles, permissions: effectivePermissions(roles, stringList(payload.permissions)) },
+        principal: { subject: payload.sub!, roles, permissions },
         expiresAtMs: payload.exp! * 1000,
       };
     } catch (error) {

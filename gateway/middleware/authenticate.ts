@@ -1,4 +1,5 @@
 import type { Context, Middleware } from 'koa';
+import type { SubjectStatusCheck } from '../auth/subject-status';
 import { InvalidTokenError, type Principal, type TokenVerifier } from '../auth/token-verifier';
 import { ProblemError } from './problem';
 
@@ -10,8 +11,17 @@ export function principalOf(ctx: Context): Principal {
   return principal;
 }
 
-/** Requires a valid bearer token and keeps its principal in `ctx.state.principal`. */
-export function authenticate(verifier: TokenVerifier): Middleware {
+const invalidToken = (detail: string) =>
+  new ProblemError(401, 'invalid-token', 'Invalid token', detail, {}, {
+    'WWW-Authenticate': 'Bearer error="invalid_token"',
+  });
+
+/**
+ * Requires a valid bearer token whose subject is not disabled, and keeps its principal in
+ * `ctx.state.principal`. Without a status check (a gateway trusting an external provider only)
+ * a token is good until it expires.
+ */
+export function authenticate(verifier: TokenVerifier, subjects?: SubjectStatusCheck): Middleware {
   return async (ctx, next) => {
     const match = BEARER.exec(ctx.get('Authorization'));
     if (match === null) {
@@ -19,14 +29,15 @@ export function authenticate(verifier: TokenVerifier): Middleware {
         'WWW-Authenticate': 'Bearer',
       });
     }
+    let principal: Principal;
     try {
-      ctx.state.principal = await verifier.verify(match[1]!);
+      principal = await verifier.verify(match[1]!);
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) throw error;
-      throw new ProblemError(401, 'invalid-token', 'Invalid token', error.message, {}, {
-        'WWW-Authenticate': 'Bearer error="invalid_token"',
-      });
+      throw invalidToken(error.message);
     }
+    if (subjects !== undefined && (await subjects.isDisabled(principal.subject))) throw invalidToken('The account this token was issued to is disabled.');
+    ctx.state.principal = principal;
     await next();
   };
 }

@@ -175,6 +175,58 @@ export const authVariables = {
     defaultValue: '60',
     parse: integer({ min: 0, max: 3_600 }),
   }),
+  authJwksCacheSeconds: variable({
+    name: 'AUTH_JWKS_CACHE_SECONDS',
+    description: 'how long keys fetched from AUTH_JWKS_URL are kept (a key the provider retired stops verifying after this)',
+    defaultValue: '300',
+    parse: integer({ min: 10, max: 86_400 }),
+  }),
+  authSubjectStatusCacheSeconds: variable({
+    name: 'AUTH_SUBJECT_STATUS_CACHE_SECONDS',
+    description: "how long a token subject's active/disabled status is cached in Redis: a disabled user's tokens stop working within this",
+    defaultValue: '30',
+    parse: integer({ min: 1, max: 3_600 }),
+  }),
+};
+
+/** The token service (OAuth 2.0 authorization server) the gateway runs when it has signing keys. */
+export const tokenServiceVariables = {
+  authSigningKeysFile: variable({
+    name: 'AUTH_SIGNING_KEYS_FILE',
+    description: 'a JWK set file of private signing keys (first signs, the second still verifies); none: the gateway issues no tokens',
+    defaultValue: 'none',
+    parse: (raw) => (raw.trim() === 'none' ? null : nonEmptyText({ maxLength: 4096 })(raw)),
+  }),
+  authAccessTokenTtlSeconds: variable({
+    name: 'AUTH_ACCESS_TOKEN_TTL_SECONDS',
+    description: 'lifetime of an issued access token',
+    defaultValue: '300',
+    parse: integer({ min: 30, max: 3_600 }),
+  }),
+  authRefreshTokenTtlSeconds: variable({
+    name: 'AUTH_REFRESH_TOKEN_TTL_SECONDS',
+    description: 'lifetime of an issued refresh token (each use replaces it with a new one)',
+    defaultValue: '1209600',
+    parse: integer({ min: 300, max: 7_776_000 }),
+  }),
+  authLoginAccountFailuresMax: variable({
+    name: 'AUTH_LOGIN_ACCOUNT_FAILURES_MAX',
+    description: 'failed sign-ins one account (or client secret) may have in a window before it is answered 429',
+    defaultValue: '5',
+    parse: integer({ min: 1, max: 1_000 }),
+  }),
+  authLoginAddressAttemptsMax: variable({
+    name: 'AUTH_LOGIN_ADDRESS_ATTEMPTS_MAX',
+    description: 'sign-in attempts one client address may make in a window before it is answered 429',
+    defaultValue: '30',
+    parse: integer({ min: 1, max: 100_000 }),
+  }),
+  authLoginWindowSeconds: variable({
+    name: 'AUTH_LOGIN_WINDOW_SECONDS',
+    description: 'length of the sign-in rate-limit window, from the first attempt counted',
+    defaultValue: '900',
+    parse: integer({ min: 1, max: 86_400 }),
+  }),
 };
 
 export const processorVariables = {
@@ -292,4 +344,5 @@ export const allVariables = {
   ...rentalSweepVariables,
   ...maintenanceSweepVariables,
   ...authVariables,
+  ...tokenServiceVariables,
 };
