@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createGatewayApp } from '../../gateway/app';
+import { createAuth } from '../../gateway/auth/auth-setup';
+import type { LoginLimitOptions } from '../../gateway/auth/login-limits';
 import { TokenVerifier } from '../../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/command-results';
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
@@ -40,14 +42,23 @@ import { uniqueName } from './names';
 import { silentLogger } from './silent-logger';
 import { stackEnv } from './stack-env';
 
-const ISSUER = 'rental-e2e-test';
-const AUDIENCE = 'fleet-api';
+export const ISSUER = 'http://fleet-e2e.test';
+export const AUDIENCE = 'fleet-api';
 export const AGENT = '7d2c4e6a-8b0f-4a1c-9e3d-5f7a9b1c3d5e';
 
 export interface Answer {
   readonly status: number;
   readonly headers: Headers;
   readonly body: Record<string, unknown>;
+}
+
+/** How the harness's token service and disabled-subject check are set (tests shorten the bounds). */
+export interface HarnessAuthOptions {
+  readonly subjectStatusCacheSeconds?: number;
+  readonly accessTokenTtlSeconds?: number;
+  readonly loginLimits?: Partial<LoginLimitOptions>;
+  /** The JWKS the gateway trusts; the harness's own key set when not given. */
+  readonly jwksUrl?: URL;
 }
 
 export interface ObservedEvent {
@@ -99,6 +110,13 @@ export class SystemHarness {
   maintenance!: Knex;
   identity!: Knex;
   baseUrl = '';
+
+  constructor(private readonly authOptions: HarnessAuthOptions = {}) {}
+
+  /** The token service's key file (private keys, the first signs) and the JWKS the gateway trusts. */
+  get keyFiles(): { signingKeys: string; jwks: string } {
+    return devKeyPaths(this.keysDir);
+  }
 
   async start(): Promise<void> {
     await this.database.create({ migrate: true });
@@ -182,12 +200,37 @@ export class SystemHarness {
     );
     await this.results.start();
     await this.waiter.start();
+    const auth = createAuth(
+      gateway,
+      this.publisher,
+      {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        subjectStatusCacheSeconds: this.authOptions.subjectStatusCacheSeconds ?? 2,
+        tokenService: {
+          signingKeysFile: devKeyPaths(this.keysDir).signingKeys,
+          accessTokenTtlSeconds: this.authOptions.accessTokenTtlSeconds ?? 300,
+          refreshTokenTtlSeconds: 3_600,
+          loginLimits: { accountFailuresMax: 5, addressAttemptsMax: 1_000, windowSeconds: 60, ...this.authOptions.loginLimits },
+        },
+      },
+      silentLogger,
+    );
     const app = createGatewayApp({
       logger: silentLogger,
       probes: [],
       healthCheckTimeoutMs: 1_000,
+      oauth: auth.oauth!,
       api: {
-        verifier: new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['EdDSA'], jwksUrl: null, jwksFile: devKeyPaths(this.keysDir).jwks }),
+        verifier: new TokenVerifier({
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          algorithms: ['EdDSA', 'RS256'],
+          jwksUrl: this.authOptions.jwksUrl ?? null,
+          jwksFile: devKeyPaths(this.keysDir).jwks,
+          jwksCacheSeconds: 10,
+        }),
+        subjects: auth.subjects,
         submitter: new CommandSubmitter(this.producer, this.codec, statuses),
         idempotency: new IdempotencyStore(this.publisher),
         statuses,
@@ -245,10 +288,28 @@ export class SystemHarness {
     const token = await this.token({ roles: options.roles ?? ['admin'], ...(options.subject === undefined ? {} : { subject: options.subject }) });
     const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...options.headers };
     if (options.wait ?? true) headers.Prefer = 'wait=20';
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(`${this.baseUrl}${route}`, { method, headers, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+    return this.request(method, route, headers, body);
+  }
+
+  private async request(method: string, route: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
+    if (body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
+    const encoded = body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) };
+    const response = await fetch(`${this.baseUrl}${route}`, { method, headers, ...encoded });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  }
+
+  /** A request to the token service (form-encoded, as RFC 6749 asks), from `address` when given. */
+  async tokenRequest(path: string, form: Record<string, string>, options: { address?: string; basic?: [string, string] } = {}): Promise<Answer> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    if (options.address !== undefined) headers['X-Forwarded-For'] = options.address;
+    if (options.basic !== undefined) headers.Authorization = `Basic ${Buffer.from(options.basic.map(encodeURIComponent).join(':')).toString('base64')}`;
+    return this.request('POST', path, headers, new URLSearchParams(form).toString());
+  }
+
+  /** A request with a bearer token of the caller's choosing (or none). */
+  async sendWithToken(method: string, route: string, token: string | null, body?: unknown): Promise<Answer> {
+    return this.request(method, route, token === null ? { Prefer: 'wait=20' } : { Prefer: 'wait=20', Authorization: `Bearer ${token}` }, body);
   }
 
   get(route: string, options: { roles?: string[]; subject?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
