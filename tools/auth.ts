@@ -27,6 +27,14 @@ const USAGE = `usage: npm run auth -- keys list|rotate [--alg EdDSA|RS256]|retir
 
 class UsageError extends Error {}
 
+/** What each of auth.clients' constraints asks, for an operator who broke it. */
+const CLIENT_RULES: Record<string, string> = {
+  clients_pkey: 'a client with this --id exists already',
+  clients_id_check: '--id: 2 to 63 characters, lower-case letters, digits and dashes, starting with a letter',
+  clients_grant_types_check: '--grants: one or more of password, client_credentials, refresh_token',
+  clients_confidential_check: 'a client_credentials client must be confidential (leave out --public)',
+};
+
 const list = (text: string | undefined) => (text ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
 
 function environment(name: string): string {
@@ -35,7 +43,7 @@ function environment(name: string): string {
   return value;
 }
 
-async function keys(action: string | undefined, options: { alg?: string | undefined }): Promise<void> {
+async function keys(action: string, options: { alg?: string | undefined }): Promise<void> {
   const file = environment('AUTH_SIGNING_KEYS_FILE');
   const jwksFile = process.env.AUTH_JWKS_FILE && process.env.AUTH_JWKS_FILE !== 'none' ? process.env.AUTH_JWKS_FILE : null;
   const current = readSigningKeys(file);
@@ -61,7 +69,7 @@ async function keys(action: string | undefined, options: { alg?: string | undefi
   }
 }
 
-async function clients(action: string | undefined, options: Record<string, string | boolean | undefined>): Promise<void> {
+async function clients(action: string, options: Record<string, string | boolean | undefined>): Promise<void> {
   const db = knex({ client: 'pg', connection: environment('DATABASE_ADMIN_URL'), pool: { min: 0, max: 1 } });
   try {
     const id = typeof options.id === 'string' ? options.id : undefined;
@@ -73,20 +81,36 @@ async function clients(action: string | undefined, options: Record<string, strin
       if (count === 0) throw new UsageError(`no client ${id}`);
     };
     switch (action) {
-      case 'list':
-        for (const row of await db('auth.clients').orderBy('client_id').select('client_id', 'display_name', 'grant_types', 'roles', 'status', db.raw('secret_hash IS NOT NULL AS confidential'))) {
+      case 'list': {
+        const rows = await db('auth.clients')
+          .orderBy('client_id')
+          .select<{ client_id: string; display_name: string; grant_types: string[]; roles: string[]; status: string; confidential: boolean }[]>(
+            'client_id',
+            'display_name',
+            'grant_types',
+            'roles',
+            'status',
+            db.raw('secret_hash IS NOT NULL AS confidential'),
+          );
+        for (const row of rows) {
           console.log([row.client_id, row.status, row.confidential ? 'confidential' : 'public', row.grant_types.join(','), row.roles.join(',') || '-', row.display_name].join('\t'));
         }
         return;
+      }
       case 'add': {
         const secret = options.public === true ? null : randomBytes(32).toString('base64url');
-        await db('auth.clients').insert({
-          client_id: requireId(),
-          display_name: typeof options.name === 'string' ? options.name : requireId(),
-          secret_hash: secret === null ? null : await hashPassword(secret),
-          grant_types: list(options.grants as string | undefined),
-          roles: list(options.roles as string | undefined),
-        });
+        await db('auth.clients')
+          .insert({
+            client_id: requireId(),
+            display_name: typeof options.name === 'string' ? options.name : requireId(),
+            secret_hash: secret === null ? null : await hashPassword(secret),
+            grant_types: list(options.grants as string | undefined),
+            roles: list(options.roles as string | undefined),
+          })
+          .catch((error: unknown) => {
+            const rule = CLIENT_RULES[(error as { constraint?: string }).constraint ?? ''];
+            throw rule === undefined ? error : new UsageError(rule);
+          });
         console.log(secret === null ? `public client ${id} added` : `client ${id} added; its secret (shown once):\n${secret}`);
         return;
       }
@@ -121,7 +145,7 @@ async function main(): Promise<void> {
       public: { type: 'boolean' },
     },
   });
-  const [area, action] = positionals;
+  const [area, action = ''] = positionals;
   if (area === 'keys') return keys(action, values);
   if (area === 'clients') return clients(action, values);
   throw new UsageError(USAGE);

@@ -59,10 +59,12 @@ export function keysOf(json: unknown, what: string): JWK[] {
   return keys as JWK[];
 }
 
+/** The members of a JWK that are secret (RFC 7518 §6): never published. */
+const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
+
 /** The public half of a JWK: what a JWKS publishes. */
 export function publicJwk(key: JWK): JWK {
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, k: _k, ...rest } = key as JWK & { oth?: unknown };
-  return { ...rest, use: 'sig' };
+  return { ...(Object.fromEntries(Object.entries(key).filter(([member]) => !PRIVATE_MEMBERS.has(member))) as JWK), use: 'sig' };
 }
 
 /**

@@ -80,7 +80,7 @@ export class TokenService {
   /** Authenticates the client and checks it may use `grantType`. */
   async client(credentials: ClientCredentials, grantType: GrantType | null, address: string): Promise<Client> {
     const client = await this.repository.client(credentials.clientId);
-    if (client?.secretHash != null) {
+    if (client !== undefined && client.secretHash !== null) {
       // A secret guessed online is a password guessed online: the same limits apply.
       const account = `client:${credentials.clientId}`;
       await this.limits.admit(account, address);

@@ -72,11 +72,11 @@ function oauthErrors(): Middleware {
         ctx.body = { error: 'too_many_requests', error_description: `${capitalised(error.message)}; try again in ${error.retryAfterSeconds} s.`, retry_after: error.retryAfterSeconds };
         return;
       }
-      if (error instanceof URIError) error = invalidRequest('The client credentials are not correctly URL-encoded.');
-      if (!(error instanceof OAuthError)) throw error;
-      for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
-      ctx.status = error.status;
-      ctx.body = { error: error.error, error_description: error.description };
+      const refusal = error instanceof URIError ? invalidRequest('The client credentials are not correctly URL-encoded.') : error;
+      if (!(refusal instanceof OAuthError)) throw refusal;
+      for (const [name, value] of Object.entries(refusal.headers)) ctx.set(name, value);
+      ctx.status = refusal.status;
+      ctx.body = { error: refusal.error, error_description: refusal.description };
     }
   };
 }

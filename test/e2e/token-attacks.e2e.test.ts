@@ -65,7 +65,7 @@ describe('token attacks and role escalation', () => {
       'signature cut off': `${header}.${payload}.`,
       'not a JWT': 'hello.world',
     };
-    expect(JSON.parse(readFileSync(harness.keyFiles.jwks, 'utf8')).keys[0]).not.toHaveProperty('d');
+    expect((JSON.parse(readFileSync(harness.keyFiles.jwks, 'utf8')) as { keys: JWK[] }).keys[0]).not.toHaveProperty('d');
     const produced = await harness.commandsProduced('fleet');
     for (const [attack, token] of Object.entries(attacks)) {
       const answer = await harness.sendWithToken('POST', '/v1/vehicles', token, vehicle());

@@ -77,6 +77,14 @@ describe('configuration from the environment', () => {
       authJwksFile: null,
       authAlgorithms: ['EdDSA', 'RS256'],
       authTokenCacheSeconds: 60,
+      authJwksCacheSeconds: 300,
+      authSubjectStatusCacheSeconds: 30,
+      authSigningKeysFile: null,
+      authAccessTokenTtlSeconds: 300,
+      authRefreshTokenTtlSeconds: 1209600,
+      authLoginAccountFailuresMax: 5,
+      authLoginAddressAttemptsMax: 30,
+      authLoginWindowSeconds: 900,
     });
   });
 

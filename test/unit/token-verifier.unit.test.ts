@@ -84,3 +84,33 @@ describe('TokenVerifier cache', () => {
     expect(await verifier.verify(jwt)).not.toBe(await verifier.verify(jwt));
   });
 });
+
+describe('TokenVerifier permissions', () => {
+  const issuer = 'fleet-test';
+  const audience = 'fleet-api';
+  let keysDir: string;
+  let signingKey: JWK;
+  let verifier: TokenVerifier;
+
+  beforeAll(async () => {
+    keysDir = mkdtempSync(path.join(tmpdir(), 'fleet-verifier-'));
+    signingKey = await ensureDevKeys(keysDir);
+    verifier = new TokenVerifier({ issuer, audience, algorithms: ['EdDSA'], jwksUrl: null, jwksFile: devKeyPaths(keysDir).jwks });
+  });
+  afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
+
+  const verified = (roles: string[], permissions: string[]) =>
+    signDevToken(signingKey, { subject: 'user-1', roles, permissions, issuer, audience, expiresInSeconds: 60 }).then((jwt) => verifier.verify(jwt));
+
+  it("takes a token's permissions claim as the whole grant, whatever roles it names", async () => {
+    const principal = await verified(['fleet_manager'], ['vehicles.read']);
+    expect([...principal.permissions]).toEqual(['vehicles.read']);
+    expect(principal.roles).toEqual(['fleet_manager']);
+  });
+
+  it('gives a token that names roles only (an external provider) the built-in roles’ permissions', async () => {
+    const principal = await verified(['mechanic'], []);
+    expect(principal.permissions.has('maintenance.perform')).toBe(true);
+    expect(principal.permissions.has('vehicles.register')).toBe(false);
+  });
+});
