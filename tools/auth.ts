@@ -10,6 +10,7 @@
  *   clients rotate-secret --id ID          a new secret (printed once); the old one stops working
  *   clients disable|enable --id ID         a disabled client's tokens are refused within
  *                                          AUTH_SUBJECT_STATUS_CACHE_SECONDS
+ *   refresh-tokens purge [--days N]        deletes refresh tokens expired more than N days ago (7)
  *
  * Keys: AUTH_SIGNING_KEYS_FILE, and AUTH_JWKS_FILE (rewritten with the public halves) when set.
  * Clients: written with DATABASE_ADMIN_URL (the gateway's own login may only read them).
@@ -23,7 +24,8 @@ import { hashPassword } from '../platform/passwords';
 import { readSigningKeys, writeKeyFiles } from './dev-token-keys';
 
 const USAGE = `usage: npm run auth -- keys list|rotate [--alg EdDSA|RS256]|retire
-       npm run auth -- clients list|add --id ID --name NAME --grants G[,G] [--roles R[,R]] [--public]|rotate-secret --id ID|disable --id ID|enable --id ID`;
+       npm run auth -- clients list|add --id ID --name NAME --grants G[,G] [--roles R[,R]] [--public]|rotate-secret --id ID|disable --id ID|enable --id ID
+       npm run auth -- refresh-tokens purge [--days N]`;
 
 class UsageError extends Error {}
 
@@ -133,6 +135,20 @@ async function clients(action: string, options: Record<string, string | boolean 
   }
 }
 
+/** Expired refresh tokens are kept a while (a reuse after expiry still finds its family), then deleted. */
+async function purgeRefreshTokens(action: string, daysText: string | undefined): Promise<void> {
+  if (action !== 'purge') throw new UsageError(USAGE);
+  const days = Number(daysText ?? '7');
+  if (!Number.isInteger(days) || days < 0 || days > 3650) throw new UsageError('--days must be a whole number of days from 0 to 3650');
+  const db = knex({ client: 'pg', connection: environment('DATABASE_ADMIN_URL'), pool: { min: 0, max: 1 } });
+  try {
+    const deleted = await db('auth.refresh_tokens').where('expires_at', '<', db.raw("now() - make_interval(days => ?)", [days])).delete();
+    console.log(`deleted ${deleted} refresh tokens expired more than ${days} days ago`);
+  } finally {
+    await db.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
@@ -143,11 +159,13 @@ async function main(): Promise<void> {
       grants: { type: 'string' },
       roles: { type: 'string' },
       public: { type: 'boolean' },
+      days: { type: 'string' },
     },
   });
   const [area, action = ''] = positionals;
   if (area === 'keys') return keys(action, values);
   if (area === 'clients') return clients(action, values);
+  if (area === 'refresh-tokens') return purgeRefreshTokens(action, values.days);
   throw new UsageError(USAGE);
 }
 

@@ -95,6 +95,7 @@ function main(): void {
           `      TOKEN=$(npm run -s token -- --sub ${EXAMPLE_SUBJECT} --roles fleet_manager | tail -n 1)`,
           `      curl -s -X POST ${url}/v1/vehicles -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
           `           -H 'Prefer: wait=5' -d '{"plateNumber":"B-FC 101","make":"Renault","model":"Zoe","year":2024}'`,
+          `Sign in as a user or a service through ${url}/oauth/token: docs/auth.md`,
           "Stop: Ctrl-C (the stack keeps running; 'npm run stack -- down' stops it)",
           '',
           '',
