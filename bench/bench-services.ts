@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import { createGatewayApp } from '../gateway/app';
+import { createAuth } from '../gateway/auth/auth-setup';
 import { TokenVerifier } from '../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../gateway/commands/command-results';
 import { CommandStatusRepository } from '../gateway/commands/command-status.repository';
@@ -80,6 +81,8 @@ async function gateway(setup: BenchSetup): Promise<string> {
       healthCheckTimeoutMs: 1_000,
       api: {
         verifier: new TokenVerifier({ issuer: 'bench', audience: 'fleet-api', algorithms: ['EdDSA'], jwksUrl: null, jwksFile: setup.jwksFile, cacheSeconds: 60 }),
+        // As in production: every request asks whether its subject has been disabled (cached in Redis).
+        subjects: createAuth(statusDatabase, redis, { issuer: 'bench', audience: 'fleet-api', subjectStatusCacheSeconds: 30, tokenService: null }, logger).subjects,
         submitter: new CommandSubmitter(producer, codec, statuses),
         idempotency: new IdempotencyStore(redis),
         statuses,
