@@ -182,8 +182,8 @@ describe('the token service', () => {
     }, 15_000, 'the disabled user to be refused');
     const elapsedSeconds = (performance.now() - disabledAt) / 1000;
     expect(refused.body).toMatchObject({ detail: 'The account this token was issued to is disabled.' });
-    // The bound is the cache's lifetime; a second of slack covers the polling itself.
-    expect(elapsedSeconds).toBeLessThanOrEqual(STATUS_CACHE_SECONDS + 1);
+    // The bound is the cache's lifetime; the slack covers the polling requests on a busy machine.
+    expect(elapsedSeconds).toBeLessThanOrEqual(STATUS_CACHE_SECONDS + 2);
     const refreshed = await harness.tokenRequest('/oauth/token', { grant_type: 'refresh_token', client_id: CLI, refresh_token: signedIn.body.refresh_token as string });
     expect(refreshed.body).toMatchObject({ error: 'invalid_grant' });
   }, 60_000);
