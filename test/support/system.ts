@@ -326,7 +326,7 @@ export class SystemHarness {
   }
 
   private async publish(topic: string, key: string, messageType: string, value: Buffer): Promise<void> {
-    const metadata = { messageId: randomUUID(), messageType, correlationId: randomUUID(), causationId: null, actor: null, traceparent: null, occurredAt: new Date().toISOString() };
+    const metadata = { messageId: randomUUID(), messageType, correlationId: randomUUID(), causationId: null, actor: null, actorPermissions: null, traceparent: null, occurredAt: new Date().toISOString() };
     await this.producer.send({ topic, messages: [{ key, value, headers: writeMetadata(metadata) }] });
   }
 
