@@ -8,7 +8,7 @@ import { runStatements } from './support/sql';
  * get both; a mechanic reads only their own jobs from now on, so the mechanic role trades
  * maintenance.read for maintenance.read_own. Names are spelled out rather than taken from
  * platform/access.ts, so that this migration means the same whatever the declaration becomes.
- * Every statement may run again without effect.
+ * An index serves the reads of one mechanic's jobs. Every statement may run again without effect.
  */
 const NEW_PERMISSIONS = ['maintenance.perform_any', 'maintenance.read_own'];
 const GRANTS: readonly (readonly [role: string, permission: string])[] = [
@@ -36,12 +36,14 @@ export async function up(knex: Knex): Promise<void> {
     `DELETE FROM identity.role_permissions
       WHERE role_id = (SELECT id FROM identity.roles WHERE name = 'mechanic')
         AND permission_id = (SELECT id FROM identity.permissions WHERE name = 'maintenance.read')`,
+    'CREATE INDEX IF NOT EXISTS maintenance_jobs_mechanic_idx ON maintenance.maintenance_jobs (mechanic_id, status) WHERE mechanic_id IS NOT NULL',
   ]);
 }
 
 export async function down(knex: Knex): Promise<void> {
   const permissions = NEW_PERMISSIONS.map(quoted).join(', ');
   await runStatements(knex, [
+    'DROP INDEX IF EXISTS maintenance.maintenance_jobs_mechanic_idx',
     grant([['mechanic', 'maintenance.read']]),
     `DELETE FROM identity.role_permissions WHERE permission_id IN (SELECT id FROM identity.permissions WHERE name IN (${permissions}))`,
     `DELETE FROM identity.permissions WHERE name IN (${permissions})`,
