@@ -99,8 +99,8 @@ describe('domain-level authorisation through the gateway', () => {
   it('has the fleet processor refuse a decommission produced straight to Kafka without the permissions header, and accept one through the gateway', async () => {
     const vehicleId = await harness.registerVehicle('AUTHZ 3', 'suv');
     const messageId = await harness.produceCommand(harness.topics.fleetCommands, vehicleId, 'fleet.DecommissionVehicle', { vehicleId, reason: 'Sold.' }, MANAGER, null);
-    const processed = await eventually(
-      async () => (await harness.fleet('fleet.inbox_processed_messages').where('message_id', messageId).first('outcome', 'reason_code')) as { outcome: string; reason_code: string } | undefined,
+    const processed = await eventually<{ outcome: string; reason_code: string }>(
+      async () => harness.fleet('fleet.inbox_processed_messages').where('message_id', messageId).first('outcome', 'reason_code'),
       30_000,
       'the fleet to process the decommission',
     );

@@ -22,7 +22,8 @@ describe('the actor-permissions header', () => {
 
   it('tells an empty set (the actor holds nothing) from an absent header (nobody said)', () => {
     expect(readMetadata(writeMetadata({ ...metadata, actorPermissions: new Set() })).actorPermissions).toEqual(new Set());
-    const { [Header.actorPermissions]: _left, ...withoutPermissions } = writeMetadata(metadata);
+    const withoutPermissions = writeMetadata(metadata);
+    delete withoutPermissions[Header.actorPermissions];
     expect(readMetadata(withoutPermissions).actorPermissions).toBeNull();
     expect(writeMetadata({ ...metadata, actorPermissions: null })).not.toHaveProperty(Header.actorPermissions);
   });
