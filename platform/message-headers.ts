@@ -8,6 +8,8 @@ export const Header = {
   correlationId: 'correlation-id',
   causationId: 'causation-id',
   actor: 'actor',
+  /** The actor's effective permissions when the command was sent: space-separated, sorted. */
+  actorPermissions: 'actor-permissions',
   traceparent: 'traceparent',
   occurredAt: 'occurred-at',
 } as const;
@@ -22,6 +24,11 @@ export interface MessageMetadata {
   readonly causationId: string | null;
   /** The user on whose behalf it happens. */
   readonly actor: string | null;
+  /**
+   * What the actor was allowed when the gateway accepted the command (from the verified token);
+   * null when the message does not say. A domain rule that needs a permission treats null as none.
+   */
+  readonly actorPermissions: ReadonlySet<string> | null;
   readonly traceparent: string | null;
   readonly occurredAt: string;
 }
@@ -35,18 +42,26 @@ export class MissingHeaderError extends Error {
   }
 }
 
-function text(headers: RawHeaders, name: string): string | null {
+function firstValue(headers: RawHeaders, name: string): string | undefined {
   const value = headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  if (first === undefined) return null;
-  const decoded = first.toString();
-  return decoded === '' ? null : decoded;
+  return (Array.isArray(value) ? value[0] : value)?.toString();
+}
+
+function text(headers: RawHeaders, name: string): string | null {
+  const decoded = firstValue(headers, name);
+  return decoded === undefined || decoded === '' ? null : decoded;
 }
 
 function required(headers: RawHeaders, name: string): string {
   const value = text(headers, name);
   if (value === null) throw new MissingHeaderError(name);
   return value;
+}
+
+/** The permissions header: present means a set (perhaps empty), absent means unknown. */
+function permissionSet(headers: RawHeaders, name: string): ReadonlySet<string> | null {
+  const listed = firstValue(headers, name);
+  return listed === undefined ? null : new Set(listed.split(' ').filter((permission) => permission !== ''));
 }
 
 /** Reads the metadata of a consumed message; a missing message id, type or occurred-at throws. */
@@ -57,6 +72,7 @@ export function readMetadata(headers: RawHeaders): MessageMetadata {
     correlationId: text(headers, Header.correlationId) ?? required(headers, Header.messageId),
     causationId: text(headers, Header.causationId),
     actor: text(headers, Header.actor),
+    actorPermissions: permissionSet(headers, Header.actorPermissions),
     traceparent: text(headers, Header.traceparent),
     occurredAt: required(headers, Header.occurredAt),
   };
@@ -72,6 +88,7 @@ export function writeMetadata(metadata: MessageMetadata): Record<string, string>
   };
   if (metadata.causationId !== null) headers[Header.causationId] = metadata.causationId;
   if (metadata.actor !== null) headers[Header.actor] = metadata.actor;
+  if (metadata.actorPermissions !== null) headers[Header.actorPermissions] = [...metadata.actorPermissions].sort().join(' ');
   if (metadata.traceparent !== null) headers[Header.traceparent] = metadata.traceparent;
   return headers;
 }

@@ -11,6 +11,8 @@ export interface CommandToSubmit {
   readonly aggregateId: string;
   readonly payload: Record<string, unknown>;
   readonly actor: string;
+  /** The actor's effective permissions, carried to the processor whose domain rules check them. */
+  readonly actorPermissions: ReadonlySet<string>;
   readonly correlationId: string;
   readonly traceparent: string | null;
 }
@@ -52,6 +54,7 @@ export class CommandSubmitter {
               correlationId: command.correlationId,
               causationId: null,
               actor: command.actor,
+              actorPermissions: command.actorPermissions,
               traceparent: command.traceparent,
               occurredAt: new Date().toISOString(),
             }),

@@ -274,9 +274,11 @@ export class MaintenanceQueries {
       );
   }
 
-  /** A job with its parts, or undefined. */
-  async find(jobId: string): Promise<(MaintenanceJob & { parts: PartUsed[] }) | undefined> {
-    const row = (await this.jobs().where('id', jobId).first()) as JobRow | undefined;
+  /** A job with its parts, or undefined; with `mechanicId`, undefined too when the job is not assigned to them. */
+  async find(jobId: string, mechanicId?: string): Promise<(MaintenanceJob & { parts: PartUsed[] }) | undefined> {
+    const query = this.jobs().where('id', jobId);
+    if (mechanicId !== undefined) void query.where('mechanic_id', mechanicId);
+    const row = (await query.first()) as JobRow | undefined;
     if (row === undefined) return undefined;
     const parts: { part_name: string; part_number: string | null; quantity: number; unit_cost_cents: number | null; currency: string | null; created_at: Date }[] = await this.reader
       .withSchema('maintenance')
@@ -299,15 +301,27 @@ export class MaintenanceQueries {
 
   /**
    * Jobs by window start (then id), a page at a time: `after` is the cursor of the previous page.
-   * from/to keep jobs whose window meets [from, to).
+   * from/to keep jobs whose window meets [from, to); `mechanicId` keeps only the jobs assigned to
+   * that user, and `statuses` only jobs in one of them.
    */
-  async list(filter: { vehicleId?: string; status?: JobStatus; from?: Date; to?: Date; after?: JobCursor; limit: number }): Promise<{ items: MaintenanceJob[]; next: string | null }> {
+  async list(filter: {
+    vehicleId?: string;
+    mechanicId?: string;
+    status?: JobStatus;
+    statuses?: readonly JobStatus[];
+    from?: Date;
+    to?: Date;
+    after?: JobCursor;
+    limit: number;
+  }): Promise<{ items: MaintenanceJob[]; next: string | null }> {
     const limit = Math.min(Math.max(filter.limit, 1), PAGE_SIZE_MAX);
     const query = this.jobs()
       .orderByRaw('coalesce(window_start, scheduled_for, created_at), id')
       .limit(limit + 1);
     if (filter.vehicleId !== undefined) void query.where('vehicle_id', filter.vehicleId);
+    if (filter.mechanicId !== undefined) void query.where('mechanic_id', filter.mechanicId);
     if (filter.status !== undefined) void query.where('status', filter.status);
+    if (filter.statuses !== undefined) void query.whereIn('status', filter.statuses);
     if (filter.from !== undefined) void query.whereRaw('coalesce(window_end, window_start, scheduled_for, created_at) > ?', [filter.from]);
     if (filter.to !== undefined) void query.whereRaw('coalesce(window_start, scheduled_for, created_at) < ?', [filter.to]);
     if (filter.after !== undefined) void query.whereRaw('(coalesce(window_start, scheduled_for, created_at), id) > (?::timestamptz, ?::uuid)', [filter.after.at, filter.after.id]);

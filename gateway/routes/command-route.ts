@@ -62,12 +62,14 @@ export function commandRoutesOn(router: Router, dependencies: CommandRouteDepend
       building.catch(() => undefined);
       await dependencies.idempotency.run(ctx, principalOf(ctx).subject, fingerprint, async () => {
         const command = await building;
+        const principal = principalOf(ctx);
         const pending = await dependencies.submitter.submit({
           commandType,
           topic,
           aggregateId: command.aggregateId,
           payload: command.payload,
-          actor: principalOf(ctx).subject,
+          actor: principal.subject,
+          actorPermissions: principal.permissions,
           correlationId: correlationIdOf(ctx) ?? randomUUID(),
           traceparent: ctx.get('traceparent') || null,
         });

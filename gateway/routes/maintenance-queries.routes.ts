@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { requirePermission } from '../middleware/authenticate';
+import { principalOf, requirePermission } from '../middleware/authenticate';
 import { ProblemError } from '../middleware/problem';
 import {
   decodeCursor,
@@ -23,6 +23,9 @@ export interface MaintenanceQueryDependencies {
 const JOB_PARAMETERS = new Set(['vehicleId', 'status', 'from', 'to', 'after', 'limit']);
 const PLAN_PARAMETERS = new Set(['vehicleId', 'vehicleClass', 'includeSuperseded', 'after', 'limit']);
 const DUE_PARAMETERS = new Set(['status', 'vehicleClass', 'after', 'limit']);
+const ASSIGNMENT_PARAMETERS = new Set(['after', 'limit']);
+/** The jobs a mechanic still has to do. */
+const OPEN_JOB_STATUSES: readonly JobStatus[] = ['scheduled', 'in_progress'];
 const VEHICLE_CLASS = /^[a-z][a-z0-9_]{0,49}$/;
 
 function oneOf<T extends string>(ctx: Context, name: string, values: readonly T[]): T | undefined {
@@ -55,12 +58,30 @@ function nextLink(path: string, filters: Record<string, string | undefined>, aft
   return `${path}?${query.toString()}`;
 }
 
-/** Reads of the maintenance context's published views (permission maintenance.read). */
+/**
+ * Whose jobs the caller may read: everyone's with maintenance.read, only those assigned to them
+ * with maintenance.read_own (a mechanic), none otherwise (403).
+ */
+function readableJobs(ctx: Context): { mechanicId?: string } {
+  const principal = principalOf(ctx);
+  if (principal.permissions.has('maintenance.read')) return {};
+  if (principal.permissions.has('maintenance.read_own')) return { mechanicId: principal.subject };
+  throw new ProblemError(403, 'forbidden', 'Permission denied', 'This operation needs the permission maintenance.read, or maintenance.read_own for the jobs assigned to you.', {
+    permission: 'maintenance.read',
+  });
+}
+
+/**
+ * Reads of the maintenance context's published views: workshop jobs (maintenance.read for all,
+ * maintenance.read_own for one's own), service plans and the due list (maintenance.read), and the
+ * caller's own open assignments (any authenticated user).
+ */
 export function maintenanceQueryRoutes(dependencies: MaintenanceQueryDependencies): Router {
   const router = new Router();
   const canRead = requirePermission('maintenance.read');
 
-  router.get('/v1/maintenance/jobs', canRead, async (ctx) => {
+  router.get('/v1/maintenance/jobs', async (ctx) => {
+    const readable = readableJobs(ctx);
     onlyKnownParameters(ctx, JOB_PARAMETERS);
     const vehicleId = single(ctx, 'vehicleId');
     if (vehicleId !== undefined) uuidParameter('vehicleId', vehicleId);
@@ -71,6 +92,7 @@ export function maintenanceQueryRoutes(dependencies: MaintenanceQueryDependencie
     const after = cursorParameter(ctx, isJobCursor);
     const limit = pageLimit(ctx, PAGE_SIZE_MAX);
     const page = await dependencies.maintenance.list({
+      ...readable,
       ...(vehicleId === undefined ? {} : { vehicleId }),
       ...(status === undefined ? {} : { status }),
       ...(from === undefined ? {} : { from }),
@@ -82,9 +104,11 @@ export function maintenanceQueryRoutes(dependencies: MaintenanceQueryDependencie
     ctx.body = { items: page.items, links: { next: nextLink('/v1/maintenance/jobs', filters, page.next, limit) } };
   });
 
-  router.get('/v1/maintenance/jobs/:jobId', canRead, async (ctx) => {
+  router.get('/v1/maintenance/jobs/:jobId', async (ctx) => {
+    const readable = readableJobs(ctx);
     const jobId = uuidParameter('jobId', ctx.params.jobId);
-    const job = await dependencies.maintenance.find(jobId);
+    // Another mechanic's job is answered as if it did not exist, so that job ids tell nothing.
+    const job = await dependencies.maintenance.find(jobId, readable.mechanicId);
     if (job === undefined) throw new ProblemError(404, 'maintenance-job-not-found', 'No such maintenance job', `There is no maintenance job ${jobId}.`);
     ctx.set('ETag', `"${job.version}"`);
     ctx.body = { ...job, links: { self: `/v1/maintenance/jobs/${job.id}`, vehicle: `/v1/vehicles/${job.vehicleId}` } };
@@ -124,6 +148,18 @@ export function maintenanceQueryRoutes(dependencies: MaintenanceQueryDependencie
       limit,
     });
     ctx.body = { asOf: now.toISOString(), items: page.items, links: { next: nextLink('/v1/maintenance/due', { status, vehicleClass }, page.next, limit) } };
+  });
+
+  // Drivers' trip assignments will join this list (with their own `type`) once the product has trips.
+  router.get('/v1/me/assignments', async (ctx) => {
+    onlyKnownParameters(ctx, ASSIGNMENT_PARAMETERS);
+    const after = cursorParameter(ctx, isJobCursor);
+    const limit = pageLimit(ctx, PAGE_SIZE_MAX);
+    const page = await dependencies.maintenance.list({ mechanicId: principalOf(ctx).subject, statuses: OPEN_JOB_STATUSES, ...(after === undefined ? {} : { after }), limit });
+    ctx.body = {
+      items: page.items.map((job) => ({ type: 'maintenance_job', job, links: { job: `/v1/maintenance/jobs/${job.id}` } })),
+      links: { next: nextLink('/v1/me/assignments', {}, page.next, limit) },
+    };
   });
 
   return router;

@@ -1,4 +1,4 @@
-import { reject, type Acceptance, type CommandContext, type Decision } from '../runtime/command-handler';
+import { checkActorHolds, reject, type Acceptance, type CommandContext, type Decision } from '../runtime/command-handler';
 import { isString, recordOf } from '../../platform/decoded';
 import { checkStatusMove, isVehicleStatus, type VehicleStatus } from './vehicle-status';
 
@@ -20,9 +20,12 @@ export const DECOMMISSION_REASON_LENGTH_MAX = 500;
 /**
  * The rule for taking a vehicle out of the fleet. The life cycle allows decommissioning from any
  * status but the terminal one; this command is stricter and refuses while the vehicle is rented,
- * so that a rental in progress is ended (and settled) by the rental context first.
+ * so that a rental in progress is ended (and settled) by the rental context first. Only a holder
+ * of vehicles.decommission may do it, asked before anything about the vehicle is told.
  */
 export function decideDecommissionVehicle(state: DecommissionVehicleState, command: DecommissionVehicle, context: CommandContext): Decision {
+  const forbidden = checkActorHolds(context, 'vehicles.decommission', 'FLEET');
+  if (forbidden !== undefined) return forbidden;
   const from = state.vehicleStatus;
   if (from === undefined) return reject('FLEET.VEHICLE_NOT_FOUND', `There is no vehicle ${command.vehicleId}.`);
   if (from === 'rented') return reject('FLEET.VEHICLE_RENTED', `Vehicle ${command.vehicleId} is rented; end the rental first.`);

@@ -1,6 +1,6 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
 import { isArray, isInteger, isNullableInteger, isString, nullableDateOf, recordOf } from '../../platform/decoded';
-import { CLOCK_SKEW_MS_MAX, jobEvent, jobNotFound, jobPath, MAINTENANCE_COMPLETED, type Job } from './maintenance-job';
+import { checkActorMayWorkOn, CLOCK_SKEW_MS_MAX, jobEvent, jobNotFound, jobPath, MAINTENANCE_COMPLETED, type Job } from './maintenance-job';
 import { checkOneCurrency, checkPartLines, COST_MINOR_MAX, isCurrencyCode, parsePartLines, partLinePayloads, partsCostMinor, type PartLine } from './parts';
 
 /** maintenance.CompleteMaintenance, as decoded from Avro. */
@@ -40,6 +40,8 @@ export function parseCompleteMaintenance(value: unknown): CompleteMaintenance {
 export function decideCompleteMaintenance(state: CompleteMaintenanceState, command: CompleteMaintenance, context: CommandContext): Decision {
   const job = state.job;
   if (job === undefined) return jobNotFound(command.jobId);
+  const forbidden = checkActorMayWorkOn(job, context);
+  if (forbidden !== undefined) return forbidden;
   if (job.status !== 'in_progress') return reject('MAINTENANCE.JOB_NOT_IN_PROGRESS', `Job ${job.id} is ${job.status}; only a job in progress can be completed.`);
   if (command.laborCostMinor < 0 || command.laborCostMinor > COST_MINOR_MAX) return reject('MAINTENANCE.INVALID_COST', `A labour cost is from 0 to ${COST_MINOR_MAX} minor units.`);
   if (!isCurrencyCode(command.currency)) return reject('MAINTENANCE.INVALID_CURRENCY', `${command.currency} is not an ISO 4217 currency code.`);

@@ -1,4 +1,4 @@
-import { reject, type Rejection } from '../runtime/command-handler';
+import { actorHolds, checkActorHolds, reject, type CommandContext, type Rejection } from '../runtime/command-handler';
 import type { PartLine } from './parts';
 
 /**
@@ -25,6 +25,8 @@ export interface Job {
   readonly windowStart: Date | null;
   readonly windowEnd: Date | null;
   readonly startedAt: Date | null;
+  /** The user the job is assigned to; null while it is nobody's. */
+  readonly mechanicId: string | null;
   /** The job's currency: that of its labour or of the parts recorded so far; null before any cost. */
   readonly currency: string | null;
   readonly parts: readonly PartLine[];
@@ -41,6 +43,19 @@ export const CLOCK_SKEW_MS_MAX = 5 * 60 * 1000;
 
 export function jobNotFound(jobId: string): Rejection {
   return reject('MAINTENANCE.JOB_NOT_FOUND', `There is no maintenance job ${jobId}.`);
+}
+
+/**
+ * Who may work on a job (start it, record its parts, complete it): a holder of
+ * maintenance.perform_any on any job; a holder of maintenance.perform only on a job assigned to
+ * them, an unassigned job being nobody's yet. Asked once the job is known, before its state is.
+ */
+export function checkActorMayWorkOn(job: Job, context: CommandContext): Rejection | undefined {
+  if (actorHolds(context, 'maintenance.perform_any')) return undefined;
+  const forbidden = checkActorHolds(context, 'maintenance.perform', 'MAINTENANCE');
+  if (forbidden !== undefined) return forbidden;
+  if (job.mechanicId !== null && job.mechanicId === context.metadata.actor) return undefined;
+  return reject('MAINTENANCE.NOT_ASSIGNED_TO_ACTOR', `Job ${job.id} is not assigned to the command's actor; only its mechanic or a holder of maintenance.perform_any may work on it.`);
 }
 
 export function jobPath(jobId: string): string {

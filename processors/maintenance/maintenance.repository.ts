@@ -63,6 +63,7 @@ interface JobRecord {
   window_start: Date | null;
   window_end: Date | null;
   started_at: Date | null;
+  mechanic_id: string | null;
   currency: string | null;
 }
 
@@ -138,7 +139,7 @@ export class MaintenanceRepository {
       .withSchema('maintenance')
       .table('maintenance_jobs')
       .where('id', jobId)
-      .first<JobRecord | undefined>('id', 'vehicle_id', 'kind', 'title', 'status', 'window_start', 'window_end', 'started_at', 'currency');
+      .first<JobRecord | undefined>('id', 'vehicle_id', 'kind', 'title', 'status', 'window_start', 'window_end', 'started_at', 'mechanic_id', 'currency');
     const row = await (lock ? query.forUpdate() : query);
     if (row === undefined) return undefined;
     const parts: PartRecord[] = await transaction
@@ -164,6 +165,7 @@ export class MaintenanceRepository {
       windowStart: row.window_start,
       windowEnd: row.window_end,
       startedAt: row.started_at,
+      mechanicId: row.mechanic_id,
       currency: row.currency ?? parts.find((part) => part.currency !== null)?.currency ?? null,
       parts: lines,
     };

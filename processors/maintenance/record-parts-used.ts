@@ -1,6 +1,6 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
 import { isArray, isString, recordOf } from '../../platform/decoded';
-import { jobEvent, jobNotFound, jobPath, PARTS_RECORDED, type Job } from './maintenance-job';
+import { checkActorMayWorkOn, jobEvent, jobNotFound, jobPath, PARTS_RECORDED, type Job } from './maintenance-job';
 import { checkOneCurrency, checkPartLines, parsePartLines, partLinePayloads, partsCostMinor, type PartLine } from './parts';
 
 /** maintenance.RecordPartsUsed, as decoded from Avro. */
@@ -22,6 +22,8 @@ export function parseRecordPartsUsed(value: unknown): RecordPartsUsed {
 export function decideRecordPartsUsed(state: RecordPartsUsedState, command: RecordPartsUsed, context: CommandContext): Decision {
   const job = state.job;
   if (job === undefined) return jobNotFound(command.jobId);
+  const forbidden = checkActorMayWorkOn(job, context);
+  if (forbidden !== undefined) return forbidden;
   if (job.status === 'completed' || job.status === 'cancelled') return reject('MAINTENANCE.JOB_CLOSED', `Job ${job.id} is ${job.status}; its parts can no longer change.`);
   if (command.parts.length === 0) return reject('MAINTENANCE.INVALID_PARTS', 'Record at least one part.');
   const refused = checkPartLines(command.parts) ?? checkOneCurrency(job.id, job.currency, command.parts);

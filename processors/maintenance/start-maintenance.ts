@@ -1,6 +1,6 @@
 import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
 import { isNullableInteger, isString, nullableDateOf, recordOf } from '../../platform/decoded';
-import { CLOCK_SKEW_MS_MAX, jobEvent, jobNotFound, jobPath, MAINTENANCE_STARTED, type Job, type VehicleStatus } from './maintenance-job';
+import { checkActorMayWorkOn, CLOCK_SKEW_MS_MAX, jobEvent, jobNotFound, jobPath, MAINTENANCE_STARTED, type Job, type VehicleStatus } from './maintenance-job';
 
 /** maintenance.StartMaintenance, as decoded from Avro. */
 export interface StartMaintenance {
@@ -29,6 +29,8 @@ export function parseStartMaintenance(value: unknown): StartMaintenance {
 export function decideStartMaintenance(state: StartMaintenanceState, command: StartMaintenance, context: CommandContext): Decision {
   const job = state.job;
   if (job === undefined) return jobNotFound(command.jobId);
+  const forbidden = checkActorMayWorkOn(job, context);
+  if (forbidden !== undefined) return forbidden;
   if (job.status !== 'scheduled') return reject('MAINTENANCE.JOB_NOT_SCHEDULED', `Job ${job.id} is ${job.status}; only a scheduled job can start.`);
   if (state.vehicleStatus === 'rented') return reject('MAINTENANCE.VEHICLE_RENTED', `Vehicle ${job.vehicleId} is rented; it can go to the workshop once it is returned.`);
   if (state.vehicleStatus === 'decommissioned') return reject('MAINTENANCE.VEHICLE_DECOMMISSIONED', `Vehicle ${job.vehicleId} has left the fleet.`);

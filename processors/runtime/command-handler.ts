@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Permission } from '../../platform/access';
 import type { MessageMetadata } from '../../platform/message-headers';
 
 /** A business outcome that refuses the command, with a stable reason code (e.g. FLEET.PLATE_NUMBER_TAKEN). */
@@ -39,6 +40,20 @@ export interface CommandContext {
 
 export function reject(reasonCode: string, message: string): Rejection {
   return { kind: 'rejected', reasonCode, message };
+}
+
+/** Whether the command's actor holds `permission`; a command that does not say what its actor holds holds nothing. */
+export function actorHolds(context: CommandContext, permission: Permission): boolean {
+  return context.metadata.actorPermissions?.has(permission) === true;
+}
+
+/**
+ * `<CONTEXT>.NOT_PERMITTED` unless the command's actor holds `permission`. The gateway checks
+ * the same before it produces; this keeps the rule true for a command that came any other way.
+ */
+export function checkActorHolds(context: CommandContext, permission: Permission, contextCode: string): Rejection | undefined {
+  if (actorHolds(context, permission)) return undefined;
+  return reject(`${contextCode}.NOT_PERMITTED`, `This needs the permission ${permission}, which the command's actor does not hold.`);
 }
 
 /**

@@ -137,6 +137,7 @@ describe('the workshop through the gateway', () => {
       title: 'Brakes',
       windowStart: new Date(windowStart.getTime() + offsetHours * 3_600_000).toISOString(),
       windowEnd: new Date(windowStart.getTime() + (offsetHours + 4) * 3_600_000).toISOString(),
+      mechanicId: MECHANIC,
     });
     const first = await send('POST', '/v1/maintenance/jobs', window(0));
     expect(first.status).toBe(201);

@@ -386,9 +386,25 @@ export class SystemHarness {
     await this.projected(vehicleId, (row) => row !== undefined);
   }
 
-  private async publish(topic: string, key: string, messageType: string, value: Buffer): Promise<void> {
-    const metadata = { messageId: randomUUID(), messageType, correlationId: randomUUID(), causationId: null, actor: null, traceparent: null, occurredAt: new Date().toISOString() };
+  /**
+   * Produces a command straight to a commands topic, past the gateway, as `actor` and with the
+   * permissions header only when `permissions` are given; returns its message id.
+   */
+  async produceCommand(topic: string, key: string, messageType: string, payload: Record<string, unknown>, actor: string, permissions: readonly string[] | null): Promise<string> {
+    const value = await this.codec.encode(topic, messageType, payload);
+    return this.publish(topic, key, messageType, value, { actor, actorPermissions: permissions === null ? null : new Set(permissions) });
+  }
+
+  private async publish(
+    topic: string,
+    key: string,
+    messageType: string,
+    value: Buffer,
+    by: { actor: string | null; actorPermissions: ReadonlySet<string> | null } = { actor: null, actorPermissions: null },
+  ): Promise<string> {
+    const metadata = { messageId: randomUUID(), messageType, correlationId: randomUUID(), causationId: null, ...by, traceparent: null, occurredAt: new Date().toISOString() };
     await this.producer.send({ topic, messages: [{ key, value, headers: writeMetadata(metadata) }] });
+    return metadata.messageId;
   }
 
   /** Publishes maintenance.MaintenanceScheduled as the workshop would, and waits until the rental context blocks the window. */

@@ -21,7 +21,7 @@ describe('the access declaration', () => {
   it("unites a token's own permissions with its roles', and ignores unknown roles", () => {
     expect([...effectivePermissions(['mechanic', 'astronaut'], ['rentals.read'])].sort()).toEqual([
       'maintenance.perform',
-      'maintenance.read',
+      'maintenance.read_own',
       'rentals.read',
       'vehicles.read',
       'vehicles.record_odometer',

@@ -1,6 +1,7 @@
 import { decideDecommissionVehicle, stateChangedFrom, parseDecommissionVehicle, type DecommissionVehicle } from '../../processors/fleet/decommission-vehicle';
 import type { CommandContext } from '../../processors/runtime/command-handler';
 import type { VehicleStatus } from '../../processors/fleet/vehicle-status';
+import { ROLE_PERMISSIONS } from '../../platform/access';
 
 const now = new Date('2026-11-23T12:00:00.000Z');
 const actor = '7d7c8b7e-1f1e-4c3a-9a55-0e4f3b2a1c11';
@@ -12,6 +13,7 @@ const context: CommandContext = {
     correlationId: 'corr-4',
     causationId: null,
     actor,
+    actorPermissions: new Set(ROLE_PERMISSIONS.fleet_manager),
     traceparent: null,
     occurredAt: now.toISOString(),
   },
@@ -45,6 +47,16 @@ describe('decommissioning a vehicle', () => {
     ['a blank reason', 'active', { reason: ' ' }, 'FLEET.INVALID_REASON'],
   ])('rejects %s', (_case, vehicleStatus, change, reasonCode) => {
     expect(decideDecommissionVehicle({ vehicleStatus }, { ...command, ...change }, context)).toMatchObject({ kind: 'rejected', reasonCode });
+  });
+
+  it.each<[string, ReadonlySet<string> | null]>([
+    ['an actor without vehicles.decommission', new Set(ROLE_PERMISSIONS.mechanic)],
+    ['a command that does not say what its actor holds', null],
+  ])('refuses %s, before telling anything about the vehicle', (_case, actorPermissions) => {
+    const refused = { kind: 'rejected', reasonCode: 'FLEET.NOT_PERMITTED', message: "This needs the permission vehicles.decommission, which the command's actor does not hold." };
+    const unpermitted: CommandContext = { ...context, metadata: { ...context.metadata, actorPermissions } };
+    expect(decideDecommissionVehicle({ vehicleStatus: 'active' }, command, unpermitted)).toEqual(refused);
+    expect(decideDecommissionVehicle({ vehicleStatus: undefined }, command, unpermitted)).toEqual(refused);
   });
 
   it('refuses a decoded record of the wrong shape, naming the field', () => {

@@ -9,7 +9,7 @@ const now = new Date('2026-11-23T12:00:00.000Z');
 const actor = '7d7c8b7e-1f1e-4c3a-9a55-0e4f3b2a1c11';
 const context: CommandContext = {
   now,
-  metadata: { messageId: 'c0a80101-0000-4000-8000-000000000009', messageType: 'identity.X', correlationId: 'corr', causationId: null, actor, traceparent: null, occurredAt: now.toISOString() },
+  metadata: { messageId: 'c0a80101-0000-4000-8000-000000000009', messageType: 'identity.X', correlationId: 'corr', causationId: null, actor, actorPermissions: null, traceparent: null, occurredAt: now.toISOString() },
 };
 const userId = '5b0d9c1e-2a3f-4b5c-8d6e-7f8091a2b3c4';
 const HASH = 'scrypt$32768$8$1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=';

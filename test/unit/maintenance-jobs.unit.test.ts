@@ -7,14 +7,22 @@ import { decideRecordPartsUsed } from '../../processors/maintenance/record-parts
 import { decideScheduleMaintenance, type ScheduleMaintenance } from '../../processors/maintenance/schedule-maintenance';
 import { decideStartMaintenance, type StartMaintenanceState } from '../../processors/maintenance/start-maintenance';
 import type { CommandContext, Decision } from '../../processors/runtime/command-handler';
+import { ROLE_PERMISSIONS } from '../../platform/access';
 
-/** The maintenance job rules as pure functions: given a state and a command, the events or the reason code. */
+/**
+ * The maintenance job rules as pure functions: given a state and a command, the events or the
+ * reason code. The actor is a mechanic, and the jobs are assigned to them unless a test says not.
+ */
 const now = new Date('2026-11-23T12:00:00.000Z');
 const actor = '7d7c8b7e-1f1e-4c3a-9a55-0e4f3b2a1c11';
-const context: CommandContext = {
-  now,
-  metadata: { messageId: 'c0a80101-0000-4000-8000-000000000009', messageType: 'maintenance.X', correlationId: 'corr', causationId: null, actor, traceparent: null, occurredAt: now.toISOString() },
-};
+const otherMechanic = '0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b';
+function contextOf(actorPermissions: ReadonlySet<string> | null): CommandContext {
+  return {
+    now,
+    metadata: { messageId: 'c0a80101-0000-4000-8000-000000000009', messageType: 'maintenance.X', correlationId: 'corr', causationId: null, actor, actorPermissions, traceparent: null, occurredAt: now.toISOString() },
+  };
+}
+const context = contextOf(new Set(ROLE_PERMISSIONS.mechanic));
 const jobId = '5b0d9c1e-2a3f-4b5c-8d6e-7f8091a2b3c4';
 const vehicleId = '3f2b8a51-96c4-4c1e-a7b2-2f0f3f9d1c01';
 const HOUR_MS = 60 * 60 * 1000;
@@ -22,7 +30,7 @@ const windowStart = new Date(now.getTime() + 24 * HOUR_MS);
 const windowEnd = new Date(windowStart.getTime() + 8 * HOUR_MS);
 
 function job(status: JobStatus, change: Partial<Job> = {}): Job {
-  return { id: jobId, vehicleId, kind: 'repair', title: 'brakes', status, windowStart, windowEnd, startedAt: status === 'scheduled' ? null : new Date(now.getTime() - HOUR_MS), currency: null, parts: [], ...change };
+  return { id: jobId, vehicleId, kind: 'repair', title: 'brakes', status, windowStart, windowEnd, startedAt: status === 'scheduled' ? null : new Date(now.getTime() - HOUR_MS), mechanicId: actor, currency: null, parts: [], ...change };
 }
 
 const pad: PartLine = { partName: 'brake pad', partNumber: 'BP-4', quantity: 4, unitCostMinor: 2_500, currency: 'EUR' };
@@ -153,6 +161,40 @@ describe('completing a job', () => {
     ['a negative odometer', job('in_progress'), { odometerKm: -1 }, 'MAINTENANCE.INVALID_ODOMETER'],
   ])('refuses %s', (_case, state, change, reasonCode) => {
     expect(reasonOf(decideCompleteMaintenance({ job: state }, { ...command, ...change }, context))).toBe(reasonCode);
+  });
+});
+
+describe('who may work on a job', () => {
+  const completion: CompleteMaintenance = { jobId, completedAt: null, laborCostMinor: 0, currency: 'EUR', odometerKm: null, parts: [] };
+  const attempts: [string, (state: Job, context: CommandContext) => Decision][] = [
+    ['start', (state, given) => decideStartMaintenance({ job: { ...state, status: 'scheduled', startedAt: null }, vehicleStatus: 'active', otherJobInProgress: undefined }, { jobId, startedAt: null }, given)],
+    ['record parts of', (state, given) => decideRecordPartsUsed({ job: state }, { jobId, parts: [pad] }, given)],
+    ['complete', (state, given) => decideCompleteMaintenance({ job: state }, completion, given)],
+  ];
+
+  it.each(attempts)('lets a mechanic %s a job assigned to them', (_command, decide) => {
+    expect(reasonOf(decide(job('in_progress'), context))).toBe('accepted');
+  });
+
+  it.each(attempts)("refuses a mechanic who would %s another mechanic's job or an unassigned one, before its state is looked at", (_command, decide) => {
+    expect(reasonOf(decide(job('in_progress', { mechanicId: otherMechanic }), context))).toBe('MAINTENANCE.NOT_ASSIGNED_TO_ACTOR');
+    expect(reasonOf(decide(job('in_progress', { mechanicId: null }), context))).toBe('MAINTENANCE.NOT_ASSIGNED_TO_ACTOR');
+    expect(reasonOf(decideRecordPartsUsed({ job: job('completed', { mechanicId: otherMechanic }) }, { jobId, parts: [pad] }, context))).toBe('MAINTENANCE.NOT_ASSIGNED_TO_ACTOR');
+  });
+
+  it.each(attempts)("lets a holder of maintenance.perform_any %s anyone's job, and an unassigned one", (_command, decide) => {
+    const admin = contextOf(new Set(ROLE_PERMISSIONS.admin));
+    expect(reasonOf(decide(job('in_progress', { mechanicId: otherMechanic }), admin))).toBe('accepted');
+    expect(reasonOf(decide(job('in_progress', { mechanicId: null }), admin))).toBe('accepted');
+  });
+
+  it.each(attempts)('refuses to %s even their own job for an actor without maintenance.perform, or a command that does not say what its actor holds', (_command, decide) => {
+    expect(decide(job('in_progress'), contextOf(new Set(ROLE_PERMISSIONS.auditor)))).toEqual({
+      kind: 'rejected',
+      reasonCode: 'MAINTENANCE.NOT_PERMITTED',
+      message: "This needs the permission maintenance.perform, which the command's actor does not hold.",
+    });
+    expect(reasonOf(decide(job('in_progress'), contextOf(null)))).toBe('MAINTENANCE.NOT_PERMITTED');
   });
 });
 

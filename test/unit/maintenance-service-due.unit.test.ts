@@ -54,7 +54,7 @@ describe('which plan applies', () => {
 describe('the distance reminder of an odometer reading', () => {
   const context: CommandContext = {
     now,
-    metadata: { messageId: 'm', messageType: 'fleet.OdometerRecorded', correlationId: 'c', causationId: null, actor: null, traceparent: null, occurredAt: now.toISOString() },
+    metadata: { messageId: 'm', messageType: 'fleet.OdometerRecorded', correlationId: 'c', causationId: null, actor: null, actorPermissions: null, traceparent: null, occurredAt: now.toISOString() },
   };
   const basis: ServiceBasis = { name: 'registration', at: daysAgo(100), km: 0 };
   const state: OdometerState = { vehicleKnown: true, readingSettled: false, vehiclePlan: undefined, classPlan: plan, basis, currentKm: 13_000, kmNoticed: () => false };

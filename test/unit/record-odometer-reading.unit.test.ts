@@ -17,6 +17,7 @@ const context: CommandContext = {
     correlationId: 'corr-2',
     causationId: null,
     actor,
+    actorPermissions: null,
     traceparent: null,
     occurredAt: now.toISOString(),
   },

@@ -10,6 +10,7 @@ const context: CommandContext = {
     correlationId: 'corr-1',
     causationId: null,
     actor: null,
+    actorPermissions: null,
     traceparent: null,
     occurredAt: now.toISOString(),
   },

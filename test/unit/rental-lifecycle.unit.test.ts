@@ -13,7 +13,7 @@ describe('rental life-cycle rules', () => {
   const endAt = new Date('2026-12-03T10:00:00Z');
   const contextAt = (now: Date): CommandContext => ({
     now,
-    metadata: { messageId: 'm-1', messageType: 'x', correlationId: 'c', causationId: null, actor: null, traceparent: null, occurredAt: now.toISOString() },
+    metadata: { messageId: 'm-1', messageType: 'x', correlationId: 'c', causationId: null, actor: null, actorPermissions: null, traceparent: null, occurredAt: now.toISOString() },
   });
   const terms: PricingTerms = { currency: 'EUR', dailyRateMinor: 5_000, hourlyRateMinor: 1_000, includedKmPerDay: 200, extraKmPriceMinor: 30, lateFeePerHourMinor: 1_500, lateGraceMinutes: 30, cancellationFeeMinor: 2_500, cancellationWindowHours: 24, depositMinor: 30_000 };
   const rentalId = '9a000000-0000-4000-8000-000000000001';

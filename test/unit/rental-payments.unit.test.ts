@@ -7,7 +7,7 @@ describe('payment rules', () => {
   const now = new Date('2026-11-23T10:00:00Z');
   const context: CommandContext = {
     now,
-    metadata: { messageId: 'm-1', messageType: 'x', correlationId: 'c', causationId: null, actor: null, traceparent: null, occurredAt: now.toISOString() },
+    metadata: { messageId: 'm-1', messageType: 'x', correlationId: 'c', causationId: null, actor: null, actorPermissions: null, traceparent: null, occurredAt: now.toISOString() },
   };
   const rentalId = '4b000000-0000-4000-8000-000000000001';
   const paymentId = '4b000000-0000-4000-8000-000000000002';

@@ -9,7 +9,7 @@ describe('quote and reservation rules', () => {
   const now = new Date('2026-11-23T10:00:00Z');
   const context: CommandContext = {
     now,
-    metadata: { messageId: 'm-1', messageType: 'x', correlationId: 'c', causationId: null, actor: null, traceparent: null, occurredAt: now.toISOString() },
+    metadata: { messageId: 'm-1', messageType: 'x', correlationId: 'c', causationId: null, actor: null, actorPermissions: null, traceparent: null, occurredAt: now.toISOString() },
   };
   const ids = { vehicle: '7c000000-0000-4000-8000-000000000001', origin: '7c000000-0000-4000-8000-000000000002', destination: '7c000000-0000-4000-8000-000000000003', plan: '7c000000-0000-4000-8000-000000000004', quote: '7c000000-0000-4000-8000-000000000005', rental: '7c000000-0000-4000-8000-000000000006' };
   const terms: PricingTerms = { currency: 'EUR', dailyRateMinor: 5_000, hourlyRateMinor: 1_000, includedKmPerDay: 200, extraKmPriceMinor: 30, lateFeePerHourMinor: 1_500, lateGraceMinutes: 30, cancellationFeeMinor: 2_500, cancellationWindowHours: 24, depositMinor: 20_000 };

@@ -7,7 +7,7 @@ describe('status moves caused by other contexts', () => {
   const vehicleId = '0b8f2c71-6a0e-4f6b-9a52-3c1d2e4f5a60';
   const context: CommandContext = {
     now: new Date('2026-11-23T10:00:00Z'),
-    metadata: { messageId: 'm-1', messageType: 'x', correlationId: 'c', causationId: null, actor: null, traceparent: null, occurredAt: '2026-11-23T10:00:00Z' },
+    metadata: { messageId: 'm-1', messageType: 'x', correlationId: 'c', causationId: null, actor: null, actorPermissions: null, traceparent: null, occurredAt: '2026-11-23T10:00:00Z' },
   };
   const move = (eventType: string): StatusMove => STATUS_MOVES.find((candidate) => candidate.eventType === eventType)!;
   const at = new Date('2026-11-23T09:59:00Z');

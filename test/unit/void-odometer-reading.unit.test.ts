@@ -11,6 +11,7 @@ const context: CommandContext = {
     correlationId: 'corr-3',
     causationId: null,
     actor,
+    actorPermissions: null,
     traceparent: null,
     occurredAt: now.toISOString(),
   },

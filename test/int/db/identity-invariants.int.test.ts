@@ -76,4 +76,26 @@ describe('identity invariants the database enforces', () => {
     const expectedGrants = Object.values(ROLE_PERMISSIONS).reduce((sum, permissions) => sum + permissions.length, 0);
     expect(Number(before)).toBe(expectedGrants + Object.keys(ROLE_PERMISSIONS).length + PERMISSIONS.length);
   });
+
+  it('brings a database seeded before the domain rules to the declared grants, and its rollback gives the mechanic maintenance.read back', async () => {
+    const grants = async () => {
+      const { rows } = await identity.query<{ role: string; permissions: string[] }>(
+        `SELECT r.name AS role, array_agg(p.name ORDER BY p.name) AS permissions
+         FROM identity.role_permissions rp JOIN identity.roles r ON r.id = rp.role_id JOIN identity.permissions p ON p.id = rp.permission_id
+         GROUP BY r.name`,
+      );
+      return Object.fromEntries(rows.map((row) => [row.role, row.permissions]));
+    };
+    const declared = Object.fromEntries(Object.entries(ROLE_PERMISSIONS).map(([role, permissions]) => [role, [...permissions].sort()]));
+    expect(await grants()).toEqual(declared);
+
+    const migrator = database.knex();
+    await migrator.migrate.down({ name: '20261124000700_domain_authorisation.ts' });
+    const before = await grants();
+    expect(before.mechanic).toEqual(['maintenance.perform', 'maintenance.read', 'vehicles.read', 'vehicles.record_odometer']);
+    expect(Object.values(before).flat().filter((permission) => permission === 'maintenance.perform_any' || permission === 'maintenance.read_own')).toEqual([]);
+
+    await migrator.migrate.up({ name: '20261124000700_domain_authorisation.ts' });
+    expect(await grants()).toEqual(declared);
+  });
 });

@@ -8,7 +8,8 @@ import { ScratchDatabase } from '../../support/database';
 /**
  * The gateway's maintenance reads on the published views, as the read-only login: the due list
  * judged in SQL agrees with the processor's rule (service-due.ts) vehicle by vehicle, is ordered by
- * urgency and pages by cursor without loss or repeat; jobs page by window and filter by time.
+ * urgency and pages by cursor without loss or repeat; jobs page by window and filter by time and
+ * by the mechanic they are assigned to.
  */
 describe('the maintenance reads', () => {
   const database = new ScratchDatabase();
@@ -122,5 +123,36 @@ describe('the maintenance reads', () => {
     expect({ titles: second.items.map((job) => job.title), next: second.next }).toEqual({ titles: ['day 3'], next: null });
     expect((await queries.list({ vehicleId, from: day(1.5), to: day(3), limit: 10 })).items.map((job) => job.id)).toEqual([ids[2]]);
     expect(await queries.find(ids[1]!)).toMatchObject({ id: ids[1], status: 'scheduled', partsCostMinor: 0, totalCostMinor: null, parts: [] });
+  });
+
+  it("keeps a mechanic's jobs only, in SQL, and answers another's job as if it did not exist", async () => {
+    const vehicleId = vehicles.get('due soon by km')!;
+    const [mechanic, other] = [randomUUID(), randomUUID()];
+    const day = (offset: number) => new Date(now.getTime() + offset * DAY_MS);
+    const job = async (offset: number, mechanicId: string | null, status = 'scheduled') => {
+      const [row] = await admin('maintenance.maintenance_jobs')
+        .insert({
+          vehicle_id: vehicleId,
+          kind: 'repair',
+          title: `day ${offset}`,
+          mechanic_id: mechanicId,
+          status,
+          window_start: day(offset),
+          window_end: new Date(day(offset).getTime() + 3_600_000),
+          ...(status === 'cancelled' ? { cancelled_at: now, cancel_reason: 'not needed' } : {}),
+        })
+        .returning('id');
+      return (row as { id: string }).id;
+    };
+    const own = await job(10, mechanic);
+    const cancelled = await job(11, mechanic, 'cancelled');
+    const others = await job(12, other);
+    await job(13, null);
+
+    expect((await queries.list({ vehicleId, mechanicId: mechanic, limit: 10 })).items.map((found) => found.id)).toEqual([own, cancelled]);
+    expect((await queries.list({ vehicleId, mechanicId: mechanic, statuses: ['scheduled', 'in_progress'], limit: 10 })).items.map((found) => found.id)).toEqual([own]);
+    expect(await queries.find(own, mechanic)).toMatchObject({ id: own, mechanicId: mechanic });
+    expect(await queries.find(others, mechanic)).toBeUndefined();
+    expect(await queries.find(others)).toMatchObject({ id: others, mechanicId: other });
   });
 });
