@@ -1,4 +1,5 @@
 import base from './openapi.json';
+import auth from './openapi/auth.json';
 import identity from './openapi/identity.json';
 import maintenance from './openapi/maintenance.json';
 import rental from './openapi/rental.json';
@@ -33,4 +34,4 @@ export function mergeOpenApi<Document extends OpenApiPart>(document: Document, p
   return { ...document, paths, components };
 }
 
-export const OPENAPI_DOCUMENT = mergeOpenApi(base as OpenApiPart & typeof base, [rental, maintenance, identity]);
+export const OPENAPI_DOCUMENT = mergeOpenApi(base as OpenApiPart & typeof base, [rental, maintenance, identity, auth]);

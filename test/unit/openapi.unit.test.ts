@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import { apiRouter, type ApiDependencies } from '../../gateway/app';
 import { mergeOpenApi, OPENAPI_DOCUMENT as openapi } from '../../gateway/openapi-document';
 import { healthRoutes } from '../../gateway/routes/health.routes';
+import { oauthRoutes, type OAuthDependencies } from '../../gateway/routes/oauth.routes';
 import { openApiRoutes } from '../../gateway/routes/openapi.routes';
 import { COMMAND_PERMISSIONS } from '../../platform/access';
 
@@ -21,14 +22,20 @@ describe('the OpenAPI document', () => {
   );
 
   it('lists every route the gateway serves, and nothing else', () => {
-    const served = [...routesOf(healthRoutes([], 1)), ...routesOf(openApiRoutes()), ...routesOf(apiRouter({ topics: {} } as unknown as ApiDependencies))];
+    const served = [
+      ...routesOf(healthRoutes([], 1)),
+      ...routesOf(openApiRoutes()),
+      ...routesOf(oauthRoutes({} as OAuthDependencies)),
+      ...routesOf(apiRouter({ topics: {} } as unknown as ApiDependencies)),
+    ];
     expect([...new Set(served)].sort()).toEqual(documented.sort());
   });
 
   it("names each command route's operation after its command, and documents every command", () => {
-    const operations = Object.values(openapi.paths as Record<string, Record<string, { operationId: string; requestBody?: unknown }>>)
+    // Command routes take JSON; the token service's form-encoded endpoints are not commands.
+    const operations = Object.values(openapi.paths as Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, unknown> } }>>)
       .flatMap((operations) => Object.values(operations))
-      .filter((operation) => operation.requestBody !== undefined);
+      .filter((operation) => operation.requestBody?.content['application/json'] !== undefined);
     const commands = Object.keys(COMMAND_PERMISSIONS).map((command) => command.slice(command.indexOf('.') + 1));
     expect(operations.map((operation) => operation.operationId).sort()).toEqual(commands.sort());
   });
