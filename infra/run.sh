@@ -95,7 +95,8 @@ case "$task" in
   migrate) bootstrap; load_stack_env; exec tsx tools/migrate.ts "$@" ;;
   topics) bootstrap; load_stack_env; exec tsx tools/topics.ts "$@" ;;
   token) bootstrap; load_stack_env; exec tsx tools/token.ts "$@" ;;
-  auth) bootstrap; load_stack_env; exec tsx tools/auth.ts "$@" ;;
+  # Against the local stack when there is one; a deployment sets AUTH_* and DATABASE_ADMIN_URL itself.
+  auth) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec tsx tools/auth.ts "$@" ;;
   replay) bootstrap; replay_environment; exec tsx tools/replay.ts "$@" ;;
   bench)
     # bench [pipeline|availability|reservations]: the command pipeline unless another is named.

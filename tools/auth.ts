@@ -2,8 +2,11 @@
  * `npm run auth -- …`: the token service's keys and clients.
  *
  *   keys list                              the live keys (kid, alg; the first signs)
- *   keys rotate [--alg EdDSA|RS256]        a new signing key first, the current one kept to verify
+ *   keys add [--alg EdDSA|RS256]           publishes a new key that signs nothing yet
+ *   keys promote                           the added key signs; the previous one only verifies
  *   keys retire                            drops every key but the signing one
+ *   keys rotate [--alg EdDSA|RS256]        add and promote at once (verifiers that cache the
+ *                                          JWKS may refuse new tokens until they fetch it again)
  *   clients list
  *   clients add --id ID --name NAME --grants client_credentials[,…] [--roles a,b] [--public]
  *                                          prints a confidential client's secret once
@@ -19,11 +22,11 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import knex from 'knex';
 import { SIGNING_ALGORITHMS } from '../gateway/auth/key-files';
-import { generateSigningKey, rotatedKeys, type SigningAlgorithm } from '../gateway/auth/signing-keys';
+import { generateSigningKey, promotedKeys, rotatedKeys, stagedKeys, type SigningAlgorithm } from '../gateway/auth/signing-keys';
 import { hashPassword } from '../platform/passwords';
 import { readSigningKeys, writeKeyFiles } from './dev-token-keys';
 
-const USAGE = `usage: npm run auth -- keys list|rotate [--alg EdDSA|RS256]|retire
+const USAGE = `usage: npm run auth -- keys list|add [--alg EdDSA|RS256]|promote|retire|rotate [--alg EdDSA|RS256]
        npm run auth -- clients list|add --id ID --name NAME --grants G[,G] [--roles R[,R]] [--public]|rotate-secret --id ID|disable --id ID|enable --id ID
        npm run auth -- refresh-tokens purge [--days N]`;
 
@@ -45,6 +48,12 @@ function environment(name: string): string {
   return value;
 }
 
+async function newKey(algText: string | undefined) {
+  const alg = (algText ?? 'EdDSA') as SigningAlgorithm;
+  if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) throw new UsageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+  return generateSigningKey(alg, `fleet-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`);
+}
+
 async function keys(action: string, options: { alg?: string | undefined }): Promise<void> {
   const file = environment('AUTH_SIGNING_KEYS_FILE');
   const jwksFile = process.env.AUTH_JWKS_FILE && process.env.AUTH_JWKS_FILE !== 'none' ? process.env.AUTH_JWKS_FILE : null;
@@ -53,13 +62,22 @@ async function keys(action: string, options: { alg?: string | undefined }): Prom
     case 'list':
       current.forEach((key, index) => console.log(`${key.kid}\t${key.alg}\t${index === 0 ? 'signing' : 'verifying only'}`));
       return;
-    case 'rotate': {
-      const alg = (options.alg ?? 'EdDSA') as SigningAlgorithm;
-      if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) throw new UsageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
-      const kid = `fleet-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
-      const next = rotatedKeys(current, await generateSigningKey(alg, kid));
+    case 'add': {
+      const next = stagedKeys(current, await newKey(options.alg));
       writeKeyFiles(file, jwksFile, next);
-      console.log(`signing with ${kid}; ${next[1]?.kid ?? 'no other key'} still verifies until retired`);
+      console.log(`published ${next[1]!.kid}; promote it once every verifier has fetched the key set again (AUTH_JWKS_CACHE_SECONDS)`);
+      return;
+    }
+    case 'promote': {
+      const next = promotedKeys(current);
+      writeKeyFiles(file, jwksFile, next);
+      console.log(`signing with ${next[0]!.kid}; ${next[1]!.kid} still verifies until retired`);
+      return;
+    }
+    case 'rotate': {
+      const next = rotatedKeys(current, await newKey(options.alg));
+      writeKeyFiles(file, jwksFile, next);
+      console.log(`signing with ${next[0]!.kid}; ${next[1]?.kid ?? 'no other key'} still verifies until retired`);
       return;
     }
     case 'retire':

@@ -20,6 +20,14 @@ export class LoginRateLimited extends Error {
   }
 }
 
+/** Redis could not count: sign-ins are refused (503) rather than let through unlimited. */
+export class LoginLimitsUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('the sign-in rate limits cannot be checked', { cause });
+    this.name = 'LoginLimitsUnavailable';
+  }
+}
+
 const KEY_PREFIX = 'auth:login';
 
 /** Keys never hold the account name or address itself, only a digest of it. */
@@ -50,7 +58,10 @@ export class LoginLimits {
       .ttl(addressKey)
       .get(accountKey)
       .ttl(accountKey)
-      .exec();
+      .exec()
+      .catch((error: unknown) => {
+        throw new LoginLimitsUnavailable(error);
+      });
     if (replies === null) throw new Error('the sign-in rate limit transaction was discarded');
     for (const [error] of replies) if (error !== null) throw error;
     const [addressAttempts, , addressTtl, accountFailures, accountTtl] = replies.map(([, value]) => value) as [number, number, number, string | null, number];
@@ -60,7 +71,14 @@ export class LoginLimits {
 
   async recordFailure(account: string): Promise<void> {
     const key = keyOf('account', account);
-    await this.redis.multi().incr(key).expire(key, this.options.windowSeconds, 'NX').exec();
+    await this.redis
+      .multi()
+      .incr(key)
+      .expire(key, this.options.windowSeconds, 'NX')
+      .exec()
+      .catch((error: unknown) => {
+        throw new LoginLimitsUnavailable(error);
+      });
   }
 
   async recordSuccess(account: string): Promise<void> {

@@ -69,10 +69,25 @@ export async function generateSigningKey(alg: SigningAlgorithm, kid: string): Pr
 }
 
 /**
- * The key file after a rotation: the new key first (it signs from now on), the current one
- * second (its tokens keep verifying), anything older retired.
+ * The key file after a rotation in one step: the new key first (it signs from now on), the
+ * current one second (its tokens keep verifying), anything older retired. A verifier that caches
+ * the JWKS may refuse the new key's tokens until it fetches again; `stagedKeys` then
+ * `promotedKeys` avoid that.
  */
 export function rotatedKeys(keys: readonly JWK[], next: JWK): JWK[] {
   if (keys.some((key) => key.kid === next.kid)) throw new Error(`kid ${next.kid} is already in the key file`);
   return [next, ...keys].slice(0, LIVE_KEYS_MAX);
+}
+
+/** Step one of a rotation: the next key is published beside the signing one, and signs nothing yet. */
+export function stagedKeys(keys: readonly JWK[], next: JWK): JWK[] {
+  if (keys.length >= LIVE_KEYS_MAX) throw new Error(`the key file already holds ${keys.length} keys: retire one before adding another`);
+  if (keys.some((key) => key.kid === next.kid)) throw new Error(`kid ${next.kid} is already in the key file`);
+  return [...keys, next];
+}
+
+/** Step two: the staged key signs; the one it replaces keeps verifying until it is retired. */
+export function promotedKeys(keys: readonly JWK[]): JWK[] {
+  if (keys.length < 2) throw new Error('there is no staged key to promote: add one first');
+  return [keys[1]!, keys[0]!];
 }

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { GrantType } from '../auth/auth.repository';
-import { LoginRateLimited } from '../auth/login-limits';
+import { LoginLimitsUnavailable, LoginRateLimited } from '../auth/login-limits';
 import type { SigningKeys } from '../auth/signing-keys';
 import { OAuthError, type ClientCredentials, type TokenService } from '../auth/token-service';
 import { readBodyBytes } from '../middleware/json-body';
@@ -17,6 +17,7 @@ const FORM_BYTES_MAX = 8 * 1024;
 const FIELD_LENGTH_MAX = 1024;
 const GRANT_TYPES: readonly GrantType[] = ['password', 'client_credentials', 'refresh_token'];
 const JWKS_MAX_AGE_SECONDS = 60;
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
 
@@ -70,6 +71,12 @@ function oauthErrors(): Middleware {
         ctx.status = 429;
         ctx.set('Retry-After', String(error.retryAfterSeconds));
         ctx.body = { error: 'too_many_requests', error_description: `${capitalised(error.message)}; try again in ${error.retryAfterSeconds} s.`, retry_after: error.retryAfterSeconds };
+        return;
+      }
+      if (error instanceof LoginLimitsUnavailable) {
+        ctx.status = 503;
+        ctx.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        ctx.body = { error: 'temporarily_unavailable', error_description: 'Sign-in is unavailable for a moment; try again shortly.' };
         return;
       }
       const refusal = error instanceof URIError ? invalidRequest('The client credentials are not correctly URL-encoded.') : error;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { keysOf, publicJwk, ReloadingJsonFile } from '../../gateway/auth/key-files';
-import { generateSigningKey, LIVE_KEYS_MAX, parseSigningKeys, rotatedKeys } from '../../gateway/auth/signing-keys';
+import { generateSigningKey, LIVE_KEYS_MAX, parseSigningKeys, promotedKeys, rotatedKeys, stagedKeys } from '../../gateway/auth/signing-keys';
 
 /** The key file rules: what a key set may hold, what is published of it, and how rotation moves it. */
 describe('signing key files', () => {
@@ -36,6 +36,15 @@ describe('signing key files', () => {
     expect(rotatedKeys([a!], b!).map((key) => key.kid)).toEqual(['b', 'a']);
     expect(rotatedKeys([b!, a!], c!).map((key) => key.kid)).toEqual(['c', 'b']);
     expect(() => rotatedKeys([a!], a!)).toThrow('kid a is already in the key file');
+  });
+
+  it('stages a key beside the signing one, then promotes it, so that verifiers know it before it signs', async () => {
+    const [a, b] = await Promise.all(['a', 'b'].map((kid) => generateSigningKey('EdDSA', kid)));
+    const staged = stagedKeys([a!], b!);
+    expect(staged.map((key) => key.kid)).toEqual(['a', 'b']);
+    expect(() => stagedKeys(staged, b!)).toThrow('retire one before adding another');
+    expect(promotedKeys(staged).map((key) => key.kid)).toEqual(['b', 'a']);
+    expect(() => promotedKeys([a!])).toThrow('there is no staged key to promote');
   });
 
   it('follows a file as it changes and keeps the last good content when it breaks', () => {
