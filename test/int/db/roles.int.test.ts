@@ -27,14 +27,31 @@ describe('database roles', () => {
     expect(failure.message).toContain('permission denied for schema rental');
   });
 
-  it('gives each context login usage of its own schema and of no other', async () => {
+  it('gives each context login usage of its own schema and of no other, but the token service its views of identity', async () => {
     const { rows } = await admin.query<{ role: string; schema: string; usable: boolean }>(
       `SELECT r.role, s.schema, has_schema_privilege(r.role, s.schema, 'USAGE') AS usable
        FROM unnest($1::text[]) AS r(role), unnest($2::text[]) AS s(schema)`,
-      [Object.values(CONTEXT_ROLES), Object.keys(CONTEXT_ROLES)],
+      [Object.values(CONTEXT_ROLES), [...Object.keys(CONTEXT_ROLES), 'auth']],
     );
     const usable = rows.filter((row) => row.usable).map((row) => `${row.role}:${row.schema}`).sort();
-    expect(usable).toEqual(Object.entries(CONTEXT_ROLES).map(([schema, role]) => `${role}:${schema}`).sort());
+    // The token service runs in the gateway: its own schema `auth`, and identity for signing in.
+    const tokenService = ['gateway_svc:auth', 'gateway_svc:identity'];
+    expect(usable).toEqual([...Object.entries(CONTEXT_ROLES).map(([schema, role]) => `${role}:${schema}`), ...tokenService].sort());
+  });
+
+  it('lets the gateway login read three identity views and no identity table', async () => {
+    const { rows } = await admin.query<{ relation: string }>(
+      `SELECT c.relname AS relation FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'identity' AND c.relkind IN ('r', 'v', 'p')
+         AND has_table_privilege('gateway_svc', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')
+       ORDER BY 1`,
+    );
+    expect(rows.map((row) => row.relation)).toEqual(['credentials_view', 'principals_view', 'roles_view']);
+    const writable = await admin.query(
+      `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'identity' AND has_table_privilege('gateway_svc', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')`,
+    );
+    expect(writable.rows).toEqual([]);
   });
 
   it('lets the read-only login read the published views and nothing else', async () => {
