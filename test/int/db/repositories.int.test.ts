@@ -148,37 +148,28 @@ describe('context repositories', () => {
   describe('the ledger', () => {
     const repository = new LedgerRepository();
     let accounting: Knex;
-    let cash: string;
-    let revenue: string;
 
-    beforeAll(async () => {
+    beforeAll(() => {
       accounting = connectAs('accounting_svc');
-      const rows: { id: string; code: string }[] = await accounting('accounting.accounts')
-        .insert([
-          { code: 'CASH', name: 'Cash', type: 'asset' },
-          { code: 'REVENUE_RENTAL', name: 'Rental revenue', type: 'revenue' },
-        ])
-        .returning(['id', 'code']);
-      cash = rows.find((row) => row.code === 'CASH')!.id;
-      revenue = rows.find((row) => row.code === 'REVENUE_RENTAL')!.id;
     });
 
-    const entry = (externalRefId: string, amountCents: number): JournalEntry => ({
+    const entry = (externalRefId: string, amountMinor: number): JournalEntry => ({
       id: randomUUID(),
-      externalRefType: 'PaymentCaptured',
-      externalRefId,
-      entryDate: '2026-11-23',
-      description: 'card payment',
-      reversesEntryId: null,
+      posting: {
+        externalRefType: 'rental.PaymentCaptured',
+        externalRefId,
+        entryDate: '2026-11-23',
+        description: 'card payment',
+        lines: [
+          { account: 'CARD_CLEARING', direction: 'debit', amountMinor, currency: 'EUR' },
+          { account: 'ACCOUNTS_RECEIVABLE', direction: 'credit', amountMinor, currency: 'EUR' },
+        ],
+      },
       correlationId: 'c-2',
       createdBy: null,
-      lines: [
-        { accountId: cash, direction: 'debit', amountCents, currency: 'EUR' },
-        { accountId: revenue, direction: 'credit', amountCents, currency: 'EUR' },
-      ],
     });
 
-    it('posts once, recognises a redelivery, and tells a conflicting posting apart', async () => {
+    it('posts once, recognises a redelivery, tells a conflicting posting apart, and chains only what it posted', async () => {
       const sourceEventId = randomUUID();
       const first = entry(sourceEventId, 12_000);
 
@@ -186,11 +177,13 @@ describe('context repositories', () => {
       const redelivered = await accounting.transaction((trx) => repository.post(trx, { ...entry(sourceEventId, 12_000) }));
       const conflicting = await accounting.transaction((trx) => repository.post(trx, entry(sourceEventId, 11_000)));
 
-      expect(posted).toEqual({ outcome: 'posted', entryId: first.id });
+      expect(posted).toEqual({ outcome: 'posted', entryId: first.id, sequence: expect.any(Number) });
       expect(redelivered).toEqual({ outcome: 'already_posted', entryId: first.id });
       expect(conflicting).toEqual({ outcome: 'conflicting_posting', entryId: first.id });
       const lines = await accounting('accounting.journal_lines').where('journal_entry_id', first.id).select('amount_cents');
       expect(lines).toEqual([{ amount_cents: 12_000 }, { amount_cents: 12_000 }]);
+      const head: { sequence: number } = await accounting('accounting.chain_head').first('sequence');
+      expect(Number(head.sequence)).toBe(posted.outcome === 'posted' ? posted.sequence : -1);
     });
   });
 
