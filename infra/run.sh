@@ -8,6 +8,7 @@
 #   run.sh token ARGS...        print a development token (tools/token.ts)
 #   run.sh auth ARGS...         the token service's signing keys and OAuth clients (tools/auth.ts)
 #   run.sh replay ARGS...       inspect and replay a consumer group's dead letters (tools/replay.ts)
+#   run.sh reconcile ARGS...    compare the ledger with the rental and maintenance facts, or verify its hash chain (tools/reconcile.ts)
 #   run.sh dev                  stack up, migrations, topics, then the gateway and processors
 #   run.sh test [JEST ARGS...]  stack up, migrations, topics, type check, lint, every jest suite
 #   run.sh bench [NAME]         a benchmark: pipeline (the default), availability or reservations
@@ -98,6 +99,8 @@ case "$task" in
   # Against the local stack when there is one; a deployment sets AUTH_* and DATABASE_ADMIN_URL itself.
   auth) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec tsx tools/auth.ts "$@" ;;
   replay) bootstrap; replay_environment; exec tsx tools/replay.ts "$@" ;;
+  # Against the local stack when there is one; a deployment sets DATABASE_ADMIN_URL itself.
+  reconcile) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec tsx tools/reconcile.ts "$@" ;;
   bench)
     # bench [pipeline|availability|reservations]: the command pipeline unless another is named.
     case "${1:-pipeline}" in
@@ -111,7 +114,7 @@ case "$task" in
   test) bootstrap; run_tests "$@" ;;
   exec) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec "$@" ;;
   *)
-    echo "usage: infra/run.sh bootstrap|stack|migrate|topics|dev|test|replay|exec ..." >&2
+    echo "usage: infra/run.sh bootstrap|stack|migrate|topics|dev|test|replay|reconcile|exec ..." >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,69 @@
+/**
+ * `npm run reconcile [-- --verify-chain]`, against DATABASE_ADMIN_URL (the one login that reads
+ * every context's schema). Without an option it compares the ledger with the facts of the rental
+ * and maintenance contexts and lists every missing, mismatched or unexpected posting; with
+ * --verify-chain it recomputes the journal's hash chain and names the first broken link.
+ *
+ * Exit codes: 0 the ledger agrees, 1 a runtime failure, 2 a command line the tool refuses, 3
+ * discrepancies or a broken chain (listed on stdout, one line each).
+ */
+import knex from 'knex';
+import { knexConfig } from '../knexfile';
+import type { PostingLine } from '../processors/ledger/posting-rules';
+import { compareLedger } from './reconcile/compare';
+import { readLedgerEntries } from './reconcile/ledger-entries';
+import { readSourceFacts } from './reconcile/source-facts';
+import { verifyChain } from './reconcile/verify-chain';
+
+const USAGE = 'usage: npm run reconcile [-- --verify-chain]';
+const DISCREPANCY_EXIT_CODE = 3;
+
+const linesText = (lines: readonly PostingLine[]) => lines.map((line) => `${line.direction === 'debit' ? 'Dr' : 'Cr'} ${line.account} ${line.amountMinor} ${line.currency}`).join(', ');
+
+async function main(): Promise<number> {
+  const options = process.argv.slice(2);
+  if (options.some((option) => option !== '--verify-chain')) {
+    console.error(USAGE);
+    return 2;
+  }
+  const database = knex(knexConfig());
+  try {
+    if (options.includes('--verify-chain')) {
+      const report = await verifyChain(database);
+      if (report.broken === undefined) {
+        console.log(`chain: ${report.entriesChecked} entries, every link holds`);
+        return 0;
+      }
+      console.log(`chain: broken at sequence ${report.broken.sequence}: ${report.broken.problem}`);
+      console.log(`chain: ${report.entriesChecked} entries before it hold`);
+      return DISCREPANCY_EXIT_CODE;
+    }
+    const discrepancies = compareLedger(await readSourceFacts(database), await readLedgerEntries(database));
+    for (const discrepancy of discrepancies) {
+      const reference = `${discrepancy.externalRefType} ${discrepancy.externalRefId}`;
+      switch (discrepancy.kind) {
+        case 'missing':
+          console.log(`missing     ${reference}: expected ${linesText(discrepancy.expected)}`);
+          break;
+        case 'mismatched':
+          console.log(`mismatched  ${reference}: entry ${discrepancy.entryId} posted ${linesText(discrepancy.posted)}; expected ${linesText(discrepancy.expected)}`);
+          break;
+        case 'unexpected':
+          console.log(`unexpected  ${reference}: entry ${discrepancy.entryId} posted ${linesText(discrepancy.posted)} for no fact that books money`);
+          break;
+      }
+    }
+    console.log(`reconcile: ${discrepancies.length} discrepanc${discrepancies.length === 1 ? 'y' : 'ies'}`);
+    return discrepancies.length === 0 ? 0 : DISCREPANCY_EXIT_CODE;
+  } finally {
+    await database.destroy();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`reconcile: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
