@@ -3,7 +3,7 @@ import { CHART_OF_ACCOUNTS } from '../processors/ledger/chart-of-accounts';
 import { currencyCheck, runStatements } from './support/sql';
 
 /**
- * What the ledger processor posts with: the chart of accounts (seeded from its one declaration,
+ * What the ledger processor posts with: its permissions, the chart of accounts (seeded from its one declaration,
  * processors/ledger/chart-of-accounts.ts), the hash chain over journal entries, and the ledger's
  * copy of each reservation's charge lines (revenue is booked when the rental completes, and the
  * completion event carries only the lines the return added).
@@ -16,8 +16,25 @@ import { currencyCheck, runStatements } from './support/sql';
  */
 const quoted = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
+/**
+ * The ledger's permissions and their grants, for a database whose built-in roles were seeded
+ * before they existed (a new one gets them from platform/access.ts in the identity migration).
+ * Spelled out, so that this migration means the same whatever the declaration becomes.
+ */
+const LEDGER_PERMISSIONS = ['accounting.read', 'accounting.journal.post', 'accounting.accounts.manage'];
+const LEDGER_GRANTS: readonly (readonly [role: string, permission: string])[] = [
+  ...['admin', 'system', 'accountant'].flatMap((role) => LEDGER_PERMISSIONS.map((permission) => [role, permission] as const)),
+  ['auditor', 'accounting.read'],
+];
+
 export async function up(knex: Knex): Promise<void> {
   await runStatements(knex, [
+    `INSERT INTO identity.permissions (name) VALUES ${LEDGER_PERMISSIONS.map((permission) => `(${quoted(permission)})`).join(', ')} ON CONFLICT (name) DO NOTHING`,
+    `INSERT INTO identity.role_permissions (role_id, permission_id)
+      SELECT r.id, p.id FROM (VALUES ${LEDGER_GRANTS.map(([role, permission]) => `(${quoted(role)}, ${quoted(permission)})`).join(', ')}) AS g (role_name, permission_name)
+      JOIN identity.roles r ON r.name = g.role_name
+      JOIN identity.permissions p ON p.name = g.permission_name
+      ON CONFLICT DO NOTHING`,
     `INSERT INTO accounting.accounts (code, name, type) VALUES
       ${CHART_OF_ACCOUNTS.map((account) => `(${quoted(account.code)}, ${quoted(account.name)}, ${quoted(account.type)})`).join(',\n      ')}
       ON CONFLICT (code) DO NOTHING`,
@@ -71,7 +88,10 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  const permissions = LEDGER_PERMISSIONS.map(quoted).join(', ');
   await runStatements(knex, [
+    `DELETE FROM identity.role_permissions WHERE permission_id IN (SELECT id FROM identity.permissions WHERE name IN (${permissions}))`,
+    `DELETE FROM identity.permissions WHERE name IN (${permissions})`,
     'DROP TABLE accounting.rental_reservations',
     'DROP TABLE accounting.chain_head',
     'DROP FUNCTION accounting.chain_head_forward()',

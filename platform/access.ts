@@ -30,6 +30,9 @@ export const PERMISSIONS = [
   'identity.roles.manage',
   'identity.read',
   'commands.read_any',
+  'accounting.read',
+  'accounting.journal.post',
+  'accounting.accounts.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -98,8 +101,17 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
   ],
   // A mechanic works on and reads the jobs assigned to them; the workshop's planning is the fleet manager's.
   mechanic: ['vehicles.read', 'vehicles.record_odometer', 'maintenance.perform', 'maintenance.read_own'],
-  accountant: ['vehicles.read', 'rentals.read', 'payments.record', 'payments.refund', 'maintenance.read'],
-  auditor: ['vehicles.read', 'rentals.read', 'maintenance.read', 'identity.read', 'commands.read_any'],
+  accountant: [
+    'vehicles.read',
+    'rentals.read',
+    'payments.record',
+    'payments.refund',
+    'maintenance.read',
+    'accounting.read',
+    'accounting.journal.post',
+    'accounting.accounts.manage',
+  ],
+  auditor: ['vehicles.read', 'rentals.read', 'maintenance.read', 'identity.read', 'commands.read_any', 'accounting.read'],
   system: PERMISSIONS,
 };
 
