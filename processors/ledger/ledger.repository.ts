@@ -28,14 +28,12 @@ export class LedgerRepository {
   /**
    * Posts an entry and its lines and links it into the hash chain. The chain head is locked
    * FOR UPDATE, so postings take sequences one at a time (the lock lasts until the caller
-   * commits); the unique external reference makes a second posting of the same fact a no-op,
-   * told apart from a posting with different lines. The database checks the balance at commit.
+   * commits); the unique external reference makes a second posting of the same fact a no-op that
+   * leaves the head where it was, told apart from a posting with different lines. The database
+   * checks the balance at commit.
    */
   async post(transaction: Knex.Transaction, entry: JournalEntry): Promise<PostResult> {
     const { posting } = entry;
-    const existing = await this.findPosting(transaction, posting.externalRefType, posting.externalRefId);
-    if (existing !== undefined) return { outcome: sameLines(existing.lines, posting.lines) ? 'already_posted' : 'conflicting_posting', entryId: existing.id };
-
     const accounts = await this.accounts(transaction);
     const lines = posting.lines.map((line) => {
       const accountId = accounts.get(line.account);
@@ -75,7 +73,7 @@ export class LedgerRepository {
       .ignore()
       .returning('id');
     if (inserted.length === 0) {
-      // Posted meanwhile by a transaction that committed after our check.
+      // Posted before (the handler checks first, so mostly by a transaction that raced this one).
       const raced = await this.findPosting(transaction, posting.externalRefType, posting.externalRefId);
       if (raced === undefined) throw new Error(`posting ${posting.externalRefType}/${posting.externalRefId} conflicted but cannot be read back`);
       return { outcome: sameLines(raced.lines, posting.lines) ? 'already_posted' : 'conflicting_posting', entryId: raced.id };
