@@ -26,6 +26,7 @@ export const PERMISSIONS = [
   'maintenance.perform_any',
   'maintenance.read',
   'maintenance.read_own',
+  'accounting.read',
   'identity.users.manage',
   'identity.roles.manage',
   'identity.read',
@@ -98,8 +99,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
   ],
   // A mechanic works on and reads the jobs assigned to them; the workshop's planning is the fleet manager's.
   mechanic: ['vehicles.read', 'vehicles.record_odometer', 'maintenance.perform', 'maintenance.read_own'],
-  accountant: ['vehicles.read', 'rentals.read', 'payments.record', 'payments.refund', 'maintenance.read'],
-  auditor: ['vehicles.read', 'rentals.read', 'maintenance.read', 'identity.read', 'commands.read_any'],
+  accountant: ['vehicles.read', 'rentals.read', 'payments.record', 'payments.refund', 'maintenance.read', 'accounting.read'],
+  auditor: ['vehicles.read', 'rentals.read', 'maintenance.read', 'identity.read', 'commands.read_any', 'accounting.read'],
   system: PERMISSIONS,
 };
 
