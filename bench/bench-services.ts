@@ -14,6 +14,7 @@ import { TokenVerifier } from '../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../gateway/commands/command-results';
 import { CommandStatusRepository } from '../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../gateway/commands/command-submitter';
+import { AccountingQueries } from '../gateway/queries/accounting.queries';
 import { IdentityQueries } from '../gateway/queries/identity.queries';
 import { MaintenanceQueries } from '../gateway/queries/maintenance.queries';
 import { RentalQueries } from '../gateway/queries/rental.queries';
@@ -92,6 +93,7 @@ async function gateway(setup: BenchSetup): Promise<string> {
         rentals: new RentalQueries(statusDatabase),
         maintenance: new MaintenanceQueries(statusDatabase),
         identity: new IdentityQueries(statusDatabase),
+        accounting: new AccountingQueries(statusDatabase),
         topics: {
           fleetCommands: setup.topics.commands,
           rentalCommands: setup.rental?.topics.commands ?? `bench.rental.commands.${setup.suffix}`,

@@ -7,6 +7,7 @@ import type { TokenVerifier } from './auth/token-verifier';
 import { authenticate } from './middleware/authenticate';
 import { correlationId } from './middleware/correlation-id';
 import { problems } from './middleware/problem';
+import { accountingQueryRoutes, type AccountingQueryDependencies } from './routes/accounting-queries.routes';
 import { commandRoutes } from './routes/commands.routes';
 import { healthRoutes } from './routes/health.routes';
 import { identityQueryRoutes, type IdentityQueryDependencies } from './routes/identity-queries.routes';
@@ -37,7 +38,8 @@ export type ApiDependencies = VehicleRoutesDependencies &
   MaintenanceRoutesDependencies &
   MaintenanceQueryDependencies &
   IdentityRoutesDependencies &
-  IdentityQueryDependencies & {
+  IdentityQueryDependencies &
+  AccountingQueryDependencies & {
     readonly verifier: TokenVerifier;
     /** Refuses tokens of disabled users and clients; absent, a token is good until it expires. */
     readonly subjects?: SubjectStatusCheck;
@@ -81,6 +83,7 @@ export function apiRouter(dependencies: ApiDependencies): Router {
     maintenanceQueryRoutes(dependencies),
     identityRoutes(dependencies),
     identityQueryRoutes(dependencies),
+    accountingQueryRoutes(dependencies),
     commandRoutes(dependencies),
   ]) {
     api.use(routes.routes());

@@ -35,6 +35,7 @@ import { VehicleQueries } from './queries/vehicle.queries';
 import { RentalQueries } from './queries/rental.queries';
 import { IdentityQueries } from './queries/identity.queries';
 import { MaintenanceQueries } from './queries/maintenance.queries';
+import { AccountingQueries } from './queries/accounting.queries';
 
 /** How long the results consumer waits while PostgreSQL is away, doubling between the two. */
 const RESULTS_OUTAGE_DELAY_MS_MIN = 200;
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
       rentals: new RentalQueries(reader),
       maintenance: new MaintenanceQueries(reader),
       identity: new IdentityQueries(reader),
+      accounting: new AccountingQueries(reader),
       topics: { fleetCommands: 'fleet.commands', rentalCommands: 'rental.commands', maintenanceCommands: 'maintenance.commands', identityCommands: 'identity.commands' },
     },
   });

@@ -1,4 +1,5 @@
 import base from './openapi.json';
+import accounting from './openapi/accounting.json';
 import auth from './openapi/auth.json';
 import identity from './openapi/identity.json';
 import maintenance from './openapi/maintenance.json';
@@ -34,4 +35,4 @@ export function mergeOpenApi<Document extends OpenApiPart>(document: Document, p
   return { ...document, paths, components };
 }
 
-export const OPENAPI_DOCUMENT = mergeOpenApi(base as OpenApiPart & typeof base, [rental, maintenance, identity, auth]);
+export const OPENAPI_DOCUMENT = mergeOpenApi(base as OpenApiPart & typeof base, [rental, maintenance, identity, accounting, auth]);

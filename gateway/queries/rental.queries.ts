@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isUuid } from '../../platform/identifiers';
+import { decodeCursor, encodeCursor, InvalidCursorError } from './cursors';
 import {
   rentalTotals,
   toCharge,
@@ -27,6 +27,7 @@ import {
 } from './rental-read-models';
 
 export * from './rental-read-models';
+export { decodeCursor, encodeCursor, InvalidCursorError } from './cursors';
 
 /**
  * The rental context's published views, read as the gateway's read-only login (rental.*_view):
@@ -39,25 +40,6 @@ export const RENTAL_PAGE_SIZE_MAX = 100;
 export const AVAILABILITY_PAGE_SIZE_MAX = 200;
 /** Locations and pricing plans are configuration: a few hundred at most, answered in one list. */
 export const CONFIGURATION_ROWS_MAX = 1_000;
-
-/** A position in a keyset-paginated list, opaque to clients (base64url of its parts). */
-export function encodeCursor(parts: readonly string[]): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
-
-/** The parts of a cursor, or undefined when it is not one of ours: `count` strings, the last an id. */
-export function decodeCursor(cursor: string, count: number): string[] | undefined {
-  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) return undefined;
-  try {
-    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(parts) || parts.length !== count || !parts.every((part): part is string => typeof part === 'string')) return undefined;
-    // Every cursor ends with the row's id, the tie-breaker of its order.
-    return isUuid(parts.at(-1)!) ? parts : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 
 const RENTAL_COLUMNS = [
   'id',
@@ -108,8 +90,6 @@ export interface AvailabilityFilter {
   readonly after?: string;
   readonly limit: number;
 }
-
-export class InvalidCursorError extends Error {}
 
 export class RentalQueries {
   constructor(private readonly reader: Knex) {}

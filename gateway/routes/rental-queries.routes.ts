@@ -5,7 +5,6 @@ import { requirePermission } from '../middleware/authenticate';
 import { ProblemError } from '../middleware/problem';
 import {
   AVAILABILITY_PAGE_SIZE_MAX,
-  InvalidCursorError,
   PLAN_STATUSES,
   RENTAL_PAGE_SIZE_MAX,
   RENTAL_STATUSES,
@@ -14,7 +13,7 @@ import {
   type RentalStatus,
 } from '../queries/rental.queries';
 import { uuidParameter } from '../validation';
-import { invalidQuery, onlyKnownParameters, pageLimit, single, timestampParameter } from './query-parameters';
+import { cursorParameter, invalidQuery, nextLink, onlyKnownParameters, pageLimit, paged, single, timestampParameter } from './query-parameters';
 import { VEHICLE_CLASS_PATTERN, WINDOW_DAYS_MAX } from './rental-fields';
 
 export interface RentalQueryDependencies {
@@ -44,32 +43,6 @@ function oneOf<Value extends string>(ctx: Context, name: string, values: readonl
 function optionalUuid(ctx: Context, name: string): string | undefined {
   const value = single(ctx, name);
   return value === undefined ? undefined : uuidParameter(name, value);
-}
-
-/** The `after` cursor: any string the list handed out; a forged one is refused when the query reads it. */
-function cursorParameter(ctx: Context): string | undefined {
-  const after = single(ctx, 'after');
-  if (after !== undefined && (after.length === 0 || after.length > 400)) throw invalidQuery('after', 'must be the cursor of a links.next');
-  return after;
-}
-
-/** Runs a paged read, turning a cursor the list never handed out into a 400 naming `after`. */
-async function paged<Page>(read: () => Promise<Page>): Promise<Page> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof InvalidCursorError) throw invalidQuery('after', 'must be the cursor of a links.next');
-    throw error;
-  }
-}
-
-/** The link to the next page: the same query with the new cursor. */
-function nextLink(ctx: Context, path: string, cursor: string | null): string | null {
-  if (cursor === null) return null;
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(ctx.query)) if (name !== 'after' && typeof value === 'string') query.set(name, value);
-  query.set('after', cursor);
-  return `${path}?${query.toString()}`;
 }
 
 /** Whether an If-None-Match header names `etag` (or is `*`), compared weakly as RFC 9110 §13.1.2 asks for GET. */

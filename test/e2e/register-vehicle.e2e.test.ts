@@ -14,6 +14,7 @@ import { TokenVerifier } from '../../gateway/auth/token-verifier';
 import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/command-results';
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../../gateway/commands/command-submitter';
+import { AccountingQueries } from '../../gateway/queries/accounting.queries';
 import { IdentityQueries } from '../../gateway/queries/identity.queries';
 import { MaintenanceQueries } from '../../gateway/queries/maintenance.queries';
 import { RentalQueries } from '../../gateway/queries/rental.queries';
@@ -140,6 +141,7 @@ describe('registering a vehicle through the gateway', () => {
         rentals: new RentalQueries(readerDatabase),
         maintenance: new MaintenanceQueries(readerDatabase),
         identity: new IdentityQueries(readerDatabase),
+        accounting: new AccountingQueries(readerDatabase),
       },
     });
     server = app.listen(0, '127.0.0.1');

@@ -15,6 +15,7 @@ import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/co
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../../gateway/commands/command-submitter';
 import { IdempotencyStore } from '../../gateway/commands/idempotency';
+import { AccountingQueries } from '../../gateway/queries/accounting.queries';
 import { IdentityQueries } from '../../gateway/queries/identity.queries';
 import { MaintenanceQueries } from '../../gateway/queries/maintenance.queries';
 import { RentalQueries } from '../../gateway/queries/rental.queries';
@@ -239,6 +240,7 @@ export class SystemHarness {
         rentals: new RentalQueries(reader),
         maintenance: new MaintenanceQueries(reader),
         identity: new IdentityQueries(reader),
+        accounting: new AccountingQueries(reader),
         topics: {
           fleetCommands: this.topics.fleetCommands,
           rentalCommands: this.topics.rentalCommands,
