@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { problemType } from '../../gateway/middleware/problem';
 import { SystemHarness } from '../support/system';
+import { handWrittenChainColumns } from '../support/ledger-fixtures';
 
 /**
  * The ledger's reads through HTTP, over entries and an invoice written as the accounting context
@@ -25,7 +26,7 @@ describe('ledger reads through the gateway', () => {
     revenue = await account('E2E_REVENUE', 'Rental revenue', 'revenue');
     await admin.transaction(async (transaction) => {
       const [entry] = await transaction('accounting.journal_entries')
-        .insert({ external_ref_type: 'test', external_ref_id: randomUUID(), entry_date: '2027-03-05', description: 'Rental charges' })
+        .insert({ external_ref_type: 'test', external_ref_id: randomUUID(), entry_date: '2027-03-05', description: 'Rental charges', ...handWrittenChainColumns() })
         .returning<{ id: string }[]>('id');
       await transaction('accounting.journal_lines').insert([
         { journal_entry_id: entry!.id, account_id: cash, direction: 'debit', amount_cents: 12_000, currency: 'EUR' },
