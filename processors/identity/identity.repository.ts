@@ -125,21 +125,17 @@ export class IdentityRepository {
       .merge({ staff_type: profile.staffType, daily_rate_cents: profile.dailyRateCents, currency: profile.currency, updated_by: profile.by });
   }
 
-  /** A user with their roles and permissions, in one round trip (never a query per role). */
+  /**
+   * A user with their roles and permissions, in one round trip (never a query per role), through
+   * the same views the token service signs users in with, so the two cannot disagree.
+   */
   async findAccessByEmail(transaction: Knex.Transaction, email: string): Promise<UserAccess | undefined> {
     const { rows } = await transaction.raw<{
       rows: { id: string; email: string; status: 'active' | 'disabled'; password_hash: string | null; roles: string[]; permissions: string[] }[];
     }>(
-      `SELECT u.id, u.email::text AS email, u.status, u.password_hash,
-              coalesce(array_agg(DISTINCT r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles,
-              coalesce(array_agg(DISTINCT p.name) FILTER (WHERE p.name IS NOT NULL), '{}') AS permissions
-       FROM identity.users u
-       LEFT JOIN identity.user_roles ur ON ur.user_id = u.id
-       LEFT JOIN identity.roles r ON r.id = ur.role_id
-       LEFT JOIN identity.role_permissions rp ON rp.role_id = r.id
-       LEFT JOIN identity.permissions p ON p.id = rp.permission_id
-       WHERE u.email = ?
-       GROUP BY u.id`,
+      `SELECT c.id, c.email::text AS email, c.status, c.password_hash, p.roles, p.permissions
+       FROM identity.credentials_view c JOIN identity.principals_view p ON p.id = c.id
+       WHERE c.email = ?`,
       [email],
     );
     const row = rows[0];
