@@ -196,6 +196,18 @@ describe('the ledger processor', () => {
     expect(failure).toMatchObject({ code: '23505', constraint: 'journal_entries_previous_hash_key' });
   });
 
+  it('moves the chain head only to the next sequence, and the ledger login can neither add nor remove a head', async () => {
+    const head: { sequence: string } = await admin('accounting.chain_head').first('sequence');
+    const skipped = await sqlFailure(admin('accounting.chain_head').update({ sequence: Number(head.sequence) + 2 }));
+    expect(skipped).toMatchObject({ code: '23514', constraint: 'chain_head_forward' });
+    const back = await sqlFailure(admin('accounting.chain_head').update({ sequence: Number(head.sequence) - 1 }));
+    expect(back).toMatchObject({ code: '23514', constraint: 'chain_head_forward' });
+
+    expect(await sqlFailure(accounting('accounting.chain_head').delete())).toMatchObject({ code: '42501' });
+    expect(await sqlFailure(accounting('accounting.chain_head').insert({ singleton: false, sequence: 0, entry_hash: Buffer.alloc(32) }))).toMatchObject({ code: '42501' });
+    expect(await admin('accounting.chain_head').first('sequence')).toEqual(head);
+  });
+
   it('verifies the hash chain, and names the entry whose line was changed behind the triggers', async () => {
     expect(await verifyChain(admin)).toEqual({ entriesChecked: 7, broken: undefined });
 
