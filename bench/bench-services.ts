@@ -99,6 +99,7 @@ async function gateway(setup: BenchSetup): Promise<string> {
           rentalCommands: setup.rental?.topics.commands ?? `bench.rental.commands.${setup.suffix}`,
           maintenanceCommands: `bench.maintenance.commands.${setup.suffix}`,
           identityCommands: `bench.identity.commands.${setup.suffix}`,
+          ledgerCommands: `bench.ledger.commands.${setup.suffix}`,
         },
       },
     }),

@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.routes';
 import { identityQueryRoutes, type IdentityQueryDependencies } from './routes/identity-queries.routes';
 import { identityRoutes, type IdentityRoutesDependencies } from './routes/identity.routes';
 import { maintenanceQueryRoutes, type MaintenanceQueryDependencies } from './routes/maintenance-queries.routes';
+import { ledgerRoutes, type LedgerRoutesDependencies } from './routes/ledger.routes';
 import { maintenanceRoutes, type MaintenanceRoutesDependencies } from './routes/maintenance.routes';
 import { oauthRoutes, type OAuthDependencies } from './routes/oauth.routes';
 import { openApiRoutes } from './routes/openapi.routes';
@@ -39,6 +40,7 @@ export type ApiDependencies = VehicleRoutesDependencies &
   MaintenanceQueryDependencies &
   IdentityRoutesDependencies &
   IdentityQueryDependencies &
+  LedgerRoutesDependencies &
   AccountingQueryDependencies & {
     readonly verifier: TokenVerifier;
     /** Refuses tokens of disabled users and clients; absent, a token is good until it expires. */
@@ -83,6 +85,7 @@ export function apiRouter(dependencies: ApiDependencies): Router {
     maintenanceQueryRoutes(dependencies),
     identityRoutes(dependencies),
     identityQueryRoutes(dependencies),
+    ledgerRoutes(dependencies),
     accountingQueryRoutes(dependencies),
     commandRoutes(dependencies),
   ]) {

@@ -158,7 +158,7 @@ async function main(): Promise<void> {
       maintenance: new MaintenanceQueries(reader),
       identity: new IdentityQueries(reader),
       accounting: new AccountingQueries(reader),
-      topics: { fleetCommands: 'fleet.commands', rentalCommands: 'rental.commands', maintenanceCommands: 'maintenance.commands', identityCommands: 'identity.commands' },
+      topics: { fleetCommands: 'fleet.commands', rentalCommands: 'rental.commands', maintenanceCommands: 'maintenance.commands', identityCommands: 'identity.commands', ledgerCommands: 'ledger.commands' },
     },
   });
   const server = createServer(app.callback());

@@ -73,6 +73,9 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'identity.CreateRole': 'identity.roles.manage',
   'identity.GrantPermission': 'identity.roles.manage',
   'identity.RevokePermission': 'identity.roles.manage',
+  'ledger.PostManualJournalEntry': 'accounting.journal.post',
+  'ledger.ReverseJournalEntry': 'accounting.journal.post',
+  'ledger.DefineAccount': 'accounting.accounts.manage',
 };
 
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
@@ -122,13 +125,26 @@ export function effectivePermissions(roles: readonly string[], permissions: read
   return granted;
 }
 
-/**
- * The id a new role gets: derived from its name (a name-based UUID, version 5 layout), so that
- * deciding on CreateRole stays pure, a replay names the same role, and the gateway can key a role's
- * commands by it before the role exists. The built-in roles are seeded with these ids too.
- */
-export function roleIdOf(name: string): string {
-  const hex = createHash('sha1').update(`identity.role:${name}`).digest('hex');
+/** A UUID (version 5 layout) derived from a name within a scope: the same name always gives the same id. */
+export function nameBasedId(scope: string, name: string): string {
+  const hex = createHash('sha1').update(`${scope}:${name}`).digest('hex');
   const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * The id a new role gets: derived from its name, so that deciding on CreateRole stays pure, a
+ * replay names the same role, and the gateway can key a role's commands by it before the role
+ * exists. The built-in roles are seeded with these ids too.
+ */
+export function roleIdOf(name: string): string {
+  return nameBasedId('identity.role', name);
+}
+
+/**
+ * The id an account added by DefineAccount gets, derived from its code the same way: the command
+ * is keyed by it, and the same definition sent twice names the same account.
+ */
+export function accountIdOf(code: string): string {
+  return nameBasedId('accounting.account', code);
 }

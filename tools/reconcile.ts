@@ -48,6 +48,9 @@ async function main(): Promise<number> {
         case 'mismatched':
           console.log(`mismatched  ${reference}: entry ${discrepancy.entryId} posted ${linesText(discrepancy.posted)}; expected ${linesText(discrepancy.expected)}`);
           break;
+        case 'reversed':
+          console.log(`reversed    ${reference}: entry ${discrepancy.entryId} was reversed by entry ${discrepancy.reversalId}; the books no longer carry this fact`);
+          break;
         case 'unexpected':
           console.log(`unexpected  ${reference}: entry ${discrepancy.entryId} posted ${linesText(discrepancy.posted)} for no fact that books money`);
           break;

@@ -91,7 +91,7 @@ export class AccountingQueries {
   async journal(filter: Period & { after?: string; limit: number }): Promise<{ items: JournalEntry[]; next: string | null }> {
     const limit = Math.min(Math.max(filter.limit, 1), JOURNAL_PAGE_SIZE_MAX);
     const query = this.view('journal_entries_view')
-      .select('id', this.reader.raw("to_char(entry_date, 'YYYY-MM-DD') AS entry_date"), 'external_ref_type', 'external_ref_id', 'description', 'reverses_entry_id', 'created_at')
+      .select(this.entryColumns())
       .whereBetween('entry_date', [filter.from, filter.to])
       .orderBy([{ column: 'journal_entries_view.entry_date' }, { column: 'id' }])
       .limit(limit + 1);
@@ -101,41 +101,58 @@ export class AccountingQueries {
     }
     const rows = (await query) as EntryRow[];
     const page = rows.slice(0, limit);
-    // Debits before credits within an entry, the way a journal is written.
+    const last = page.at(-1);
+    return {
+      items: await this.withLines(page),
+      next: rows.length > limit && last !== undefined ? encodeCursor([last.entry_date, last.id]) : null,
+    };
+  }
+
+  /** One entry with its lines and the entry that reversed it, or undefined. */
+  async entry(entryId: string): Promise<(JournalEntry & { reversedBy: string | null }) | undefined> {
+    const rows = (await this.view('journal_entries_view').select(this.entryColumns()).where('id', entryId)) as EntryRow[];
+    const [entry] = await this.withLines(rows);
+    if (entry === undefined) return undefined;
+    const reversal: { id: string } | undefined = await this.view('journal_entries_view').where('reverses_entry_id', entryId).first('id');
+    return { ...entry, reversedBy: reversal?.id ?? null };
+  }
+
+  private entryColumns() {
+    return ['id', this.reader.raw("to_char(entry_date, 'YYYY-MM-DD') AS entry_date"), 'external_ref_type', 'external_ref_id', 'description', 'reverses_entry_id', 'created_at'];
+  }
+
+  /** Entries as answered, each with its lines: debits before credits, the way a journal is written. */
+  private async withLines(entries: readonly EntryRow[]): Promise<JournalEntry[]> {
     const lines =
-      page.length === 0
+      entries.length === 0
         ? []
         : ((await this.view('journal_lines_view')
             .select('id', 'journal_entry_id', 'account_id', 'account_code', 'account_name', 'direction', 'amount_cents', 'currency', 'memo')
             .whereIn(
               'journal_entry_id',
-              page.map((row) => row.id),
+              entries.map((row) => row.id),
             )
             .orderBy([{ column: 'journal_entry_id' }, { column: 'direction', order: 'desc' }, { column: 'account_code' }, { column: 'id' }])) as JournalLineRow[]);
     const linesOf = new Map<string, JournalLineRow[]>();
     for (const line of lines) linesOf.set(line.journal_entry_id, [...(linesOf.get(line.journal_entry_id) ?? []), line]);
-    const last = page.at(-1);
-    return {
-      items: page.map((row) => ({
-        id: row.id,
-        entryDate: row.entry_date,
-        externalRef: { type: row.external_ref_type, id: row.external_ref_id },
-        description: row.description,
-        reversesEntryId: row.reverses_entry_id,
-        createdAt: row.created_at.toISOString(),
-        lines: (linesOf.get(row.id) ?? []).map((line) => ({
-          id: line.id,
-          accountId: line.account_id,
-          accountCode: line.account_code,
-          accountName: line.account_name,
-          direction: line.direction,
-          amountMinor: line.amount_cents,
-          currency: line.currency,
-          memo: line.memo,
-        })),
+    return entries.map((row) => ({
+      id: row.id,
+      entryDate: row.entry_date,
+      externalRef: { type: row.external_ref_type, id: row.external_ref_id },
+      description: row.description,
+      reversesEntryId: row.reverses_entry_id,
+      createdAt: row.created_at.toISOString(),
+      lines: (linesOf.get(row.id) ?? []).map((line) => ({
+        id: line.id,
+        accountId: line.account_id,
+        accountCode: line.account_code,
+        accountName: line.account_name,
+        direction: line.direction,
+        amountMinor: line.amount_cents,
+        currency: line.currency,
+        memo: line.memo,
       })),
-      next: rows.length > limit && last !== undefined ? encodeCursor([last.entry_date, last.id]) : null,
-    };
+    }));
   }
 
   async invoice(invoiceId: string): Promise<Invoice | undefined> {

@@ -61,6 +61,21 @@ export function accountingQueryRoutes(dependencies: AccountingQueryDependencies)
     ctx.body = { ...period, items: page.items, links: { next: nextLink(ctx, '/v1/accounting/journal', page.next) } };
   });
 
+  router.get('/v1/accounting/journal/:entryId', canRead, async (ctx) => {
+    onlyKnownParameters(ctx, NO_PARAMETERS);
+    const entryId = uuidParameter('entryId', ctx.params.entryId);
+    const entry = await dependencies.accounting.entry(entryId);
+    if (entry === undefined) throw new ProblemError(404, 'journal-entry-not-found', 'No such journal entry', `There is no journal entry ${entryId}.`);
+    ctx.body = {
+      ...entry,
+      links: {
+        self: `/v1/accounting/journal/${entry.id}`,
+        reverses: entry.reversesEntryId === null ? null : `/v1/accounting/journal/${entry.reversesEntryId}`,
+        reversedBy: entry.reversedBy === null ? null : `/v1/accounting/journal/${entry.reversedBy}`,
+      },
+    };
+  });
+
   router.get('/v1/accounting/invoices/:invoiceId', canRead, async (ctx) => {
     onlyKnownParameters(ctx, NO_PARAMETERS);
     const invoiceId = uuidParameter('invoiceId', ctx.params.invoiceId);

@@ -1,4 +1,4 @@
-import { reject, type CommandContext, type Decision } from '../runtime/command-handler';
+import { reject, type CommandContext, type Decision, type DomainEvent } from '../runtime/command-handler';
 import type { AccountCode } from './chart-of-accounts';
 import { postingFor, type Direction, type Posting, type PostedEntry, type PostingFacts } from './posting-rules';
 import type { PostableEvent } from './source-events';
@@ -61,39 +61,39 @@ export function decidePosting(state: PostingState, event: PostableEvent, _contex
     if (sameLines(state.postedBefore.lines, posting.lines)) return nothingToDo;
     return reject('LEDGER.CONFLICTING_POSTING', `${posting.externalRefType} ${posting.externalRefId} is posted as entry ${state.postedBefore.id} with other lines.`);
   }
+  return { kind: 'accepted', aggregateId: state.entryId, resourcePath: null, events: [ledgerPostedEvent(state.entryId, posting, null)] };
+}
+
+/** LedgerPosted for an entry about to be posted: everything the entry holds, and its totals per currency. */
+export function ledgerPostedEvent(entryId: string, posting: Posting, reversesEntryId: string | null): DomainEvent {
   const totals = new Map<string, number>();
   for (const line of posting.lines) if (line.direction === 'debit') totals.set(line.currency, (totals.get(line.currency) ?? 0) + line.amountMinor);
   return {
-    kind: 'accepted',
-    aggregateId: state.entryId,
-    resourcePath: null,
-    events: [
-      {
-        type: LEDGER_POSTED,
-        aggregateType: 'journal_entry',
-        aggregateId: state.entryId,
-        payload: {
-          entryId: state.entryId,
-          externalRefType: posting.externalRefType,
-          externalRefId: posting.externalRefId,
-          entryDate: posting.entryDate,
-          description: posting.description,
-          lines: posting.lines.map((line) => ({ accountCode: line.account, direction: line.direction, amountMinor: line.amountMinor, currency: line.currency })),
-          totals: [...totals].sort(([left], [right]) => left.localeCompare(right)).map(([currency, amountMinor]) => ({ currency, amountMinor })),
-        },
-      },
-    ],
+    type: LEDGER_POSTED,
+    aggregateType: 'journal_entry',
+    aggregateId: entryId,
+    payload: {
+      entryId,
+      externalRefType: posting.externalRefType,
+      externalRefId: posting.externalRefId,
+      entryDate: posting.entryDate,
+      description: posting.description,
+      reversesEntryId,
+      lines: posting.lines.map((line) => ({ accountCode: line.account, direction: line.direction, amountMinor: line.amountMinor, currency: line.currency, memo: line.memo ?? null })),
+      totals: [...totals].sort(([left], [right]) => left.localeCompare(right)).map(([currency, amountMinor]) => ({ currency, amountMinor })),
+    },
   };
 }
 
-/** The posting a LedgerPosted payload describes, for the repository to write. */
-export function postingOf(payload: Record<string, unknown>): Posting {
-  const lines = payload.lines as { accountCode: AccountCode; direction: Direction; amountMinor: number; currency: string }[];
+/** The posting a LedgerPosted payload describes, and the entry it reverses, for the repository to write. */
+export function postingOf(payload: Record<string, unknown>): Posting & { readonly reversesEntryId: string | null } {
+  const lines = payload.lines as { accountCode: AccountCode; direction: Direction; amountMinor: number; currency: string; memo: string | null }[];
   return {
+    reversesEntryId: (payload.reversesEntryId as string | null | undefined) ?? null,
     externalRefType: payload.externalRefType as string,
     externalRefId: payload.externalRefId as string,
     entryDate: payload.entryDate as string,
     description: payload.description as string,
-    lines: lines.map((line) => ({ account: line.accountCode, direction: line.direction, amountMinor: line.amountMinor, currency: line.currency })),
+    lines: lines.map((line) => ({ account: line.accountCode, direction: line.direction, amountMinor: line.amountMinor, currency: line.currency, ...(line.memo === null ? {} : { memo: line.memo }) })),
   };
 }

@@ -1,6 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { userIdOrNull } from '../../platform/identifiers';
-import { reject, type CommandHandler } from '../runtime/command-handler';
+import type { Knex } from 'knex';
+import { reject, type Acceptance, type CommandContext, type CommandHandler, type Rejection } from '../runtime/command-handler';
+import {
+  ACCOUNT_DEFINED,
+  decideDefineAccount,
+  decidePostManualJournalEntry,
+  decideReverseJournalEntry,
+  MANUAL_ENTRY,
+  parseDefineAccount,
+  parsePostManualJournalEntry,
+  parseReverseJournalEntry,
+  REVERSAL,
+  type DefineAccount,
+  type DefineAccountState,
+  type ManualEntryState,
+  type PostManualJournalEntry,
+  type ReversalState,
+  type ReverseJournalEntry,
+} from './journal-commands';
 import { decidePosting, externalRefIdOf, LEDGER_POSTED, postingOf, type PostingState } from './ledger-posting';
 import type { LedgerRepository } from './ledger.repository';
 import {
@@ -42,29 +60,7 @@ export function ledgerHandlers(repository: LedgerRepository): CommandHandler[] {
         postedBefore: await repository.findPosting(transaction, event.type, externalRefIdOf(event)),
       }),
       decide: decidePosting,
-      apply: async (transaction, decision, _event, context) => {
-        const posted = decision.events.find((event) => event.type === LEDGER_POSTED);
-        if (posted === undefined) return undefined;
-        const posting = postingOf(posted.payload);
-        const result = await repository.post(transaction, {
-          id: decision.aggregateId,
-          posting,
-          correlationId: context.metadata.correlationId,
-          createdBy: userIdOrNull(context.metadata.actor),
-        });
-        switch (result.outcome) {
-          case 'posted':
-            return undefined;
-          case 'already_posted':
-            return reject('LEDGER.ALREADY_POSTED', `${posting.externalRefType} ${posting.externalRefId} is posted already as entry ${result.entryId}.`);
-          case 'conflicting_posting':
-            return reject('LEDGER.CONFLICTING_POSTING', `${posting.externalRefType} ${posting.externalRefId} is posted as entry ${result.entryId} with other lines.`);
-          default: {
-            const unexpected: never = result;
-            throw new Error(`unexpected posting outcome ${String(unexpected)}`);
-          }
-        }
-      },
+      apply: (transaction, decision, _event, context) => postDecided(repository, transaction, decision, context),
     }),
   );
   const reserved: CommandHandler<RentalReserved, undefined> = {
@@ -78,5 +74,76 @@ export function ledgerHandlers(repository: LedgerRepository): CommandHandler[] {
       return undefined;
     },
   };
-  return [...posting, reserved];
+  return [...posting, reserved, ...journalCommandHandlers(repository)];
+}
+
+/**
+ * Writes the entry a decision's LedgerPosted describes. A second posting of the same reference is
+ * refused by the database's unique key (a transaction that raced this one), and told apart from a
+ * posting of the same reference with other lines.
+ */
+async function postDecided(repository: LedgerRepository, transaction: Knex.Transaction, decision: Acceptance, context: CommandContext): Promise<Rejection | undefined> {
+  const posted = decision.events.find((event) => event.type === LEDGER_POSTED);
+  if (posted === undefined) return undefined;
+  const { reversesEntryId, ...posting } = postingOf(posted.payload);
+  const result = await repository.post(transaction, {
+    id: posted.aggregateId,
+    posting,
+    reversesEntryId,
+    correlationId: context.metadata.correlationId,
+    createdBy: userIdOrNull(context.metadata.actor),
+  });
+  switch (result.outcome) {
+    case 'posted':
+      return undefined;
+    case 'already_posted':
+      return reject('LEDGER.ALREADY_POSTED', `${posting.externalRefType} ${posting.externalRefId} is posted already as entry ${result.entryId}.`);
+    case 'conflicting_posting':
+      return reject('LEDGER.CONFLICTING_POSTING', `${posting.externalRefType} ${posting.externalRefId} is posted as entry ${result.entryId} with other lines.`);
+    default: {
+      const unexpected: never = result;
+      throw new Error(`unexpected posting outcome ${String(unexpected)}`);
+    }
+  }
+}
+
+/** The accountant's commands on ledger.commands: manual entries, reversals, new accounts. */
+function journalCommandHandlers(repository: LedgerRepository): CommandHandler[] {
+  const manualEntry: CommandHandler<PostManualJournalEntry, ManualEntryState> = {
+    commandType: MANUAL_ENTRY,
+    parse: parsePostManualJournalEntry,
+    load: async (transaction, command) => ({
+      accounts: await repository.accountsNamed(
+        transaction,
+        command.lines.map((line) => line.accountCode),
+      ),
+      postedBefore: await repository.findPosting(transaction, MANUAL_ENTRY, command.entryId),
+    }),
+    decide: decidePostManualJournalEntry,
+    apply: (transaction, decision, _command, context) => postDecided(repository, transaction, decision, context),
+  };
+  const reversal: CommandHandler<ReverseJournalEntry, ReversalState> = {
+    commandType: REVERSAL,
+    parse: parseReverseJournalEntry,
+    load: async (transaction, command) => ({
+      original: await repository.entryToReverse(transaction, command.entryId),
+      postedBefore: await repository.findPosting(transaction, REVERSAL, command.reversalId),
+    }),
+    decide: decideReverseJournalEntry,
+    // Reversals of one entry are keyed by it (one partition, one at a time); should two race anyway,
+    // the one-reversal key refuses the second, its batch is handled again and then finds the first.
+    apply: (transaction, decision, _command, context) => postDecided(repository, transaction, decision, context),
+  };
+  const defineAccount: CommandHandler<DefineAccount, DefineAccountState> = {
+    commandType: 'ledger.DefineAccount',
+    parse: parseDefineAccount,
+    load: async (transaction, command) => ({ existing: (await repository.accountsNamed(transaction, [command.code])).get(command.code) }),
+    decide: decideDefineAccount,
+    apply: async (transaction, decision, command, context) => {
+      if (!decision.events.some((event) => event.type === ACCOUNT_DEFINED)) return undefined;
+      const defined = await repository.defineAccount(transaction, { id: command.accountId, code: command.code, name: command.name.trim(), type: command.type, createdBy: userIdOrNull(context.metadata.actor) });
+      return defined === 'defined' ? undefined : reject('LEDGER.ACCOUNT_CODE_TAKEN', `Account ${command.code} was defined by another command in the meantime.`);
+    },
+  };
+  return [manualEntry, reversal, defineAccount] as CommandHandler[];
 }

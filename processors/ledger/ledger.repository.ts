@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { AccountCode } from './chart-of-accounts';
+import type { AccountCode, AccountType } from './chart-of-accounts';
+import type { EntryToReverse, KnownAccount } from './journal-commands';
 import { entryHash } from './entry-hash';
 import type { Direction, Posting, PostedEntry } from './posting-rules';
 import { sameLines } from './same-lines';
@@ -8,6 +9,8 @@ import type { ChargeLine } from './source-events';
 export interface JournalEntry {
   readonly id: string;
   readonly posting: Posting;
+  /** The entry this one reverses, for a reversal. */
+  readonly reversesEntryId?: string | null;
   readonly correlationId: string | null;
   readonly createdBy: string | null;
 }
@@ -23,7 +26,7 @@ export type PostResult =
 
 /** The ledger's only SQL: journal entries and their lines (written once, chained), and its copy of reservations. */
 export class LedgerRepository {
-  private accountIds: Map<AccountCode, string> | undefined;
+  private accountIds: Map<string, string> | undefined;
 
   /**
    * Posts an entry and its lines and links it into the hash chain. The chain head is locked
@@ -34,12 +37,13 @@ export class LedgerRepository {
    */
   async post(transaction: Knex.Transaction, entry: JournalEntry): Promise<PostResult> {
     const { posting } = entry;
-    const accounts = await this.accounts(transaction);
+    const accounts = await this.accountIdsFor(transaction, posting.lines.map((line) => line.account));
     const lines = posting.lines.map((line) => {
       const accountId = accounts.get(line.account);
-      if (accountId === undefined) throw new Error(`the chart of accounts has no ${line.account}; a migration must seed it`);
-      return { accountId, direction: line.direction, amountCents: line.amountMinor, currency: line.currency, memo: null };
+      if (accountId === undefined) throw new Error(`the chart of accounts has no ${line.account}; a migration or DefineAccount must add it`);
+      return { accountId, direction: line.direction, amountCents: line.amountMinor, currency: line.currency, memo: line.memo ?? null };
     });
+    const reversesEntryId = entry.reversesEntryId ?? null;
     const head: { sequence: string; entry_hash: Buffer } = await transaction.withSchema('accounting').table('chain_head').forUpdate().first('sequence', 'entry_hash');
     const sequence = Number(head.sequence) + 1;
     const hashed = {
@@ -49,7 +53,7 @@ export class LedgerRepository {
       externalRefId: posting.externalRefId,
       entryDate: posting.entryDate,
       description: posting.description,
-      reversesEntryId: null,
+      reversesEntryId,
       lines,
     };
     const hash = entryHash(hashed, head.entry_hash);
@@ -65,7 +69,7 @@ export class LedgerRepository {
         external_ref_id: posting.externalRefId,
         entry_date: posting.entryDate,
         description: posting.description,
-        reverses_entry_id: null,
+        reverses_entry_id: reversesEntryId,
         correlation_id: entry.correlationId,
         created_by: entry.createdBy,
       })
@@ -81,26 +85,71 @@ export class LedgerRepository {
     await transaction
       .withSchema('accounting')
       .table('journal_lines')
-      .insert(lines.map((line) => ({ journal_entry_id: entry.id, account_id: line.accountId, direction: line.direction, amount_cents: line.amountCents, currency: line.currency })));
+      .insert(lines.map((line) => ({ journal_entry_id: entry.id, account_id: line.accountId, direction: line.direction, amount_cents: line.amountCents, currency: line.currency, memo: line.memo })));
     await transaction.withSchema('accounting').table('chain_head').update({ sequence, entry_hash: hash, updated_at: transaction.fn.now() });
     return { outcome: 'posted', entryId: entry.id, sequence };
   }
 
-  async findPosting(transaction: Knex.Transaction, externalRefType: string, externalRefId: string): Promise<PostedEntry | undefined> {
-    const rows: { id: string; code: AccountCode | null; direction: Direction | null; amount_cents: string | null; currency: string | null }[] = await transaction
+  async findPosting(transaction: Knex.Transaction, externalRefType: string, externalRefId: string): Promise<(PostedEntry & { readonly reversesEntryId: string | null }) | undefined> {
+    return this.readEntry(transaction, { 'e.external_ref_type': externalRefType, 'e.external_ref_id': externalRefId });
+  }
+
+  /** An entry by id, with its lines and the entry that reversed it, if any. */
+  async entryToReverse(transaction: Knex.Transaction, entryId: string): Promise<EntryToReverse | undefined> {
+    const entry = await this.readEntry(transaction, { 'e.id': entryId });
+    if (entry === undefined) return undefined;
+    const reversal: { id: string } | undefined = await transaction.withSchema('accounting').table('journal_entries').where('reverses_entry_id', entryId).first('id');
+    return { ...entry, reversedBy: reversal?.id };
+  }
+
+  private async readEntry(transaction: Knex.Transaction, where: Record<string, string>): Promise<(PostedEntry & { reversesEntryId: string | null; description: string | null }) | undefined> {
+    const rows: {
+      id: string;
+      description: string | null;
+      reverses_entry_id: string | null;
+      code: string | null;
+      direction: Direction | null;
+      amount_cents: string | null;
+      currency: string | null;
+      memo: string | null;
+    }[] = await transaction
       .from('accounting.journal_entries as e')
       .leftJoin('accounting.journal_lines as l', 'l.journal_entry_id', 'e.id')
       .leftJoin('accounting.accounts as a', 'a.id', 'l.account_id')
-      .select('e.id', 'a.code', 'l.direction', 'l.amount_cents', 'l.currency')
-      .where({ 'e.external_ref_type': externalRefType, 'e.external_ref_id': externalRefId });
+      .select('e.id', 'e.description', 'e.reverses_entry_id', 'a.code', 'l.direction', 'l.amount_cents', 'l.currency', 'l.memo')
+      .where(where);
     const first = rows[0];
     if (first === undefined) return undefined;
     return {
       id: first.id,
+      description: first.description,
+      reversesEntryId: first.reverses_entry_id,
       lines: rows
         .filter((row) => row.code !== null)
-        .map((row) => ({ account: row.code!, direction: row.direction!, amountMinor: Number(row.amount_cents), currency: row.currency! })),
+        .map((row) => ({ account: row.code!, direction: row.direction!, amountMinor: Number(row.amount_cents), currency: row.currency!, ...(row.memo === null ? {} : { memo: row.memo }) })),
     };
+  }
+
+  /** The accounts of the chart among `codes`, by code. */
+  async accountsNamed(transaction: Knex.Transaction, codes: readonly string[]): Promise<Map<string, KnownAccount>> {
+    const rows: { id: string; code: string; name: string; type: AccountType; is_active: boolean }[] = await transaction
+      .withSchema('accounting')
+      .table('accounts')
+      .whereIn('code', [...new Set(codes)])
+      .select('id', 'code', 'name', 'type', 'is_active');
+    return new Map(rows.map((row) => [row.code, { id: row.id, code: row.code, name: row.name, type: row.type, active: row.is_active }]));
+  }
+
+  /** Adds an account to the chart; the unique code is the last word if two definitions race. */
+  async defineAccount(transaction: Knex.Transaction, account: { id: string; code: string; name: string; type: AccountType; createdBy: string | null }): Promise<'defined' | 'code_taken'> {
+    const inserted: unknown[] = await transaction
+      .withSchema('accounting')
+      .table('accounts')
+      .insert({ id: account.id, code: account.code, name: account.name, type: account.type, created_by: account.createdBy, updated_by: account.createdBy })
+      .onConflict('code')
+      .ignore()
+      .returning('id');
+    return inserted.length === 1 ? 'defined' : 'code_taken';
   }
 
   /** Keeps a reservation's charge lines for its completion; a second copy of the same reservation changes nothing. */
@@ -121,12 +170,16 @@ export class LedgerRepository {
   /** The account a captured payment's money was booked to (the debit of its PaymentCaptured entry). */
   async heldAccountOf(transaction: Knex.Transaction, paymentId: string): Promise<AccountCode | undefined> {
     const captured = await this.findPosting(transaction, 'rental.PaymentCaptured', paymentId);
-    return captured?.lines.find((line) => line.direction === 'debit')?.account;
+    return captured?.lines.find((line) => line.direction === 'debit')?.account as AccountCode | undefined;
   }
 
-  private async accounts(transaction: Knex.Transaction): Promise<Map<AccountCode, string>> {
-    if (this.accountIds === undefined) {
-      const rows: { id: string; code: AccountCode }[] = await transaction.withSchema('accounting').table('accounts').select('id', 'code');
+  /**
+   * Account ids by code, cached: the chart only grows, so a code missing from the cache means an
+   * account added since it was read (here or by another instance), and the chart is read again.
+   */
+  private async accountIdsFor(transaction: Knex.Transaction, codes: readonly string[]): Promise<Map<string, string>> {
+    if (this.accountIds === undefined || codes.some((code) => !this.accountIds!.has(code))) {
+      const rows: { id: string; code: string }[] = await transaction.withSchema('accounting').table('accounts').select('id', 'code');
       this.accountIds = new Map(rows.map((row) => [row.code, row.id]));
     }
     return this.accountIds;

@@ -9,10 +9,13 @@ import type { ChargeLine, PostableEvent } from './source-events';
 export type Direction = 'debit' | 'credit';
 
 export interface PostingLine {
-  readonly account: AccountCode;
+  /** An account of the chart: one the rules name, or one an accountant added and posts to by hand. */
+  readonly account: AccountCode | (string & {});
   readonly direction: Direction;
   readonly amountMinor: number;
   readonly currency: string;
+  /** A manual entry's note on one line; the posting rules write none. */
+  readonly memo?: string | null;
 }
 
 export interface Posting {

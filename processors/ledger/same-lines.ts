@@ -1,7 +1,7 @@
 import type { PostingLine } from './posting-rules';
 
 function lineKey(line: PostingLine): string {
-  return `${line.account}|${line.direction}|${line.amountMinor}|${line.currency}`;
+  return JSON.stringify([line.account, line.direction, line.amountMinor, line.currency, line.memo ?? null]);
 }
 
 /** Whether two sets of journal lines are the same, whatever their order. */

@@ -137,7 +137,7 @@ describe('registering a vehicle through the gateway', () => {
         waiter,
         vehicles: new VehicleQueries(readerDatabase),
         // The other contexts' routes are served but not called here.
-        topics: { fleetCommands: topics.commands, rentalCommands: uniqueName('e2e.rental.commands'), maintenanceCommands: uniqueName('e2e.maintenance.commands'), identityCommands: uniqueName('e2e.identity.commands') },
+        topics: { fleetCommands: topics.commands, rentalCommands: uniqueName('e2e.rental.commands'), maintenanceCommands: uniqueName('e2e.maintenance.commands'), identityCommands: uniqueName('e2e.identity.commands'), ledgerCommands: uniqueName('e2e.ledger.commands') },
         rentals: new RentalQueries(readerDatabase),
         maintenance: new MaintenanceQueries(readerDatabase),
         identity: new IdentityQueries(readerDatabase),

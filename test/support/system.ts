@@ -33,6 +33,8 @@ import { identityHandlers } from '../../processors/identity/identity.handlers';
 import { IdentityRepository } from '../../processors/identity/identity.repository';
 import { maintenanceHandlers } from '../../processors/maintenance/maintenance.handlers';
 import { MaintenanceRepository } from '../../processors/maintenance/maintenance.repository';
+import { ledgerHandlers } from '../../processors/ledger/ledger.handlers';
+import { LedgerRepository } from '../../processors/ledger/ledger.repository';
 import type { ContextProcessor } from '../../processors/runtime/context-processor';
 import { devKeyPaths, ensureDevKeys, signDevToken } from '../../tools/dev-token-keys';
 import { startContextProcessor } from './context-processor';
@@ -86,6 +88,8 @@ export class SystemHarness {
     maintenanceCommands: uniqueName('e2e.maintenance.commands'),
     identityCommands: uniqueName('e2e.identity.commands'),
     identityEvents: uniqueName('e2e.identity.events'),
+    ledgerCommands: uniqueName('e2e.ledger.commands'),
+    ledgerEvents: uniqueName('e2e.ledger.events'),
     results: uniqueName('e2e.command.results'),
   };
   private readonly env = stackEnv();
@@ -110,6 +114,7 @@ export class SystemHarness {
   rental!: Knex;
   maintenance!: Knex;
   identity!: Knex;
+  ledger!: Knex;
   baseUrl = '';
 
   constructor(private readonly authOptions: HarnessAuthOptions = {}) {}
@@ -144,10 +149,11 @@ export class SystemHarness {
     this.rental = login('rental_svc');
     this.maintenance = login('maintenance_svc');
     this.identity = login('identity_svc');
+    this.ledger = login('accounting_svc');
     const reader = login('gateway_reader', 2);
     const statuses = new CommandStatusRepository(gateway);
     const common = { kafka: this.kafka, producer: this.producer, codec: this.codec };
-    const topics = (context: 'fleet' | 'rental' | 'maintenance' | 'identity', subscriptions: string[]) => ({
+    const topics = (context: 'fleet' | 'rental' | 'maintenance' | 'identity' | 'ledger', subscriptions: string[]) => ({
       commands: this.topics[`${context}Commands`],
       events: this.topics[`${context}Events`],
       results: this.topics.results,
@@ -178,8 +184,14 @@ export class SystemHarness {
         databaseUrl: this.database.urlFor('identity_svc'),
         topics: topics('identity', []),
       }),
+      await startContextProcessor('accounting', ledgerHandlers(new LedgerRepository()), {
+        ...common,
+        database: this.ledger,
+        databaseUrl: this.database.urlFor('accounting_svc'),
+        topics: topics('ledger', [this.topics.rentalEvents, this.topics.maintenanceEvents]),
+      }),
     );
-    const eventTopics = [this.topics.fleetEvents, this.topics.rentalEvents, this.topics.maintenanceEvents, this.topics.identityEvents];
+    const eventTopics = [this.topics.fleetEvents, this.topics.rentalEvents, this.topics.maintenanceEvents, this.topics.identityEvents, this.topics.ledgerEvents];
     for (const topic of eventTopics) this.events.set(topic, []);
     this.observer = this.kafka.consumer({ kafkaJS: { groupId: uniqueName('system-e2e-observer'), fromBeginning: true } });
     await this.observer.connect();
@@ -246,6 +258,7 @@ export class SystemHarness {
           rentalCommands: this.topics.rentalCommands,
           maintenanceCommands: this.topics.maintenanceCommands,
           identityCommands: this.topics.identityCommands,
+          ledgerCommands: this.topics.ledgerCommands,
         },
       },
     });
@@ -319,7 +332,7 @@ export class SystemHarness {
   }
 
   /** How many commands have reached a context's commands topic so far. */
-  async commandsProduced(context: 'fleet' | 'rental' | 'maintenance' | 'identity'): Promise<number> {
+  async commandsProduced(context: 'fleet' | 'rental' | 'maintenance' | 'identity' | 'ledger'): Promise<number> {
     const offsets = await this.admin.fetchTopicOffsets(this.topics[`${context}Commands`]);
     return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
   }
