@@ -8,7 +8,7 @@ runContext({
   schema: 'accounting',
   commandsTopic: 'ledger.commands',
   eventsTopic: 'ledger.events',
-  // The ledger has no commands of its own yet; it follows the facts that move money.
+  // The accountant's commands arrive on ledger.commands; the facts that move money on the others' events.
   subscriptions: ['rental.events', 'maintenance.events'],
   handlers: () => ledgerHandlers(new LedgerRepository()),
 }).catch((error: unknown) => {
