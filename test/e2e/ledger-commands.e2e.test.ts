@@ -34,7 +34,7 @@ describe('the ledger commands through the gateway', () => {
 
   const entryCount = async () => Number(((await admin('accounting.journal_entries').count({ n: '*' }).first()) as { n: string }).n);
   const balanceOf = async (code: string, currency = 'EUR') => {
-    const row = (await admin('accounting.account_balances_view').where({ code, currency }).first('debit_cents', 'credit_cents')) as { debit_cents: string; credit_cents: string } | undefined;
+    const row: { debit_cents: string; credit_cents: string } | undefined = await admin('accounting.account_balances_view').where({ code, currency }).first('debit_cents', 'credit_cents');
     return row === undefined ? 0 : Number(row.debit_cents) - Number(row.credit_cents);
   };
   const feeLines = (amountMinor: number) => [
