@@ -1,6 +1,7 @@
 import { isArray, isNullableString, isInteger, isString, recordOf } from '../../platform/decoded';
 import { checkActorHolds, reject, type CommandContext, type Decision } from '../runtime/command-handler';
 import type { AccountType } from './chart-of-accounts';
+import { documentEvent, documentForReversal, issue, type IssuedDocument } from './invoices';
 import { ledgerPostedEvent } from './ledger-posting';
 import type { Direction, Posting, PostingLine, PostedEntry } from './posting-rules';
 import { sameLines } from './same-lines';
@@ -84,6 +85,11 @@ export interface EntryToReverse extends PostedEntry {
 
 export interface ReversalState {
   readonly original: EntryToReverse | undefined;
+  /**
+   * The invoice or credit note the original entry issued, if any, with the id, the time of issue
+   * and that year's last number for the document its reversal issues.
+   */
+  readonly document?: { readonly reversed: IssuedDocument; readonly id: string; readonly issuedAt: Date; readonly lastNumber: number };
   /** The entry already posted under the command's reversal id, and what it reversed. */
   readonly postedBefore: (PostedEntry & { readonly reversesEntryId: string | null }) | undefined;
 }
@@ -231,7 +237,12 @@ export function decideReverseJournalEntry(state: ReversalState, command: Reverse
     description: `Reversal of entry ${original.id}: ${reason}`,
     lines: original.lines.map((line) => ({ ...line, direction: line.direction === 'debit' ? 'credit' : 'debit' })),
   };
-  return { ...accepted, events: [ledgerPostedEvent(command.reversalId, posting, original.id)] };
+  const events = [ledgerPostedEvent(command.reversalId, posting, original.id)];
+  if (state.document !== undefined) {
+    const draft = documentForReversal(state.document.reversed, state.document.issuedAt);
+    events.push(documentEvent(issue(draft, { id: state.document.id, lastNumber: state.document.lastNumber, journalEntryId: command.reversalId, sourceEventType: REVERSAL, sourceEventId: command.reversalId })));
+  }
+  return { ...accepted, events };
 }
 
 /**

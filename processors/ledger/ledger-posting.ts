@@ -2,6 +2,7 @@ import { reject, type CommandContext, type Decision, type DomainEvent } from '..
 import type { AccountCode } from './chart-of-accounts';
 import { postingFor, type Direction, type Posting, type PostedEntry, type PostingFacts } from './posting-rules';
 import type { PostableEvent } from './source-events';
+import { documentEvent, invoiceFor, issue } from './invoices';
 import { sameLines } from './same-lines';
 
 export const LEDGER_POSTED = 'ledger.LedgerPosted';
@@ -11,6 +12,10 @@ export interface PostingState extends PostingFacts {
   readonly entryId: string;
   /** The entry already posted for the same fact, if any. */
   readonly postedBefore: PostedEntry | undefined;
+  /** The rental's customer, named on its invoice. */
+  readonly customerId?: string | null;
+  /** For a fact that is invoiced: the id its invoice gets and the last number of its year so far. */
+  readonly invoice?: { readonly id: string; readonly lastNumber: number };
 }
 
 /** The business id of the fact an event carries: the second half of its posting's idempotency key. */
@@ -61,7 +66,14 @@ export function decidePosting(state: PostingState, event: PostableEvent, _contex
     if (sameLines(state.postedBefore.lines, posting.lines)) return nothingToDo;
     return reject('LEDGER.CONFLICTING_POSTING', `${posting.externalRefType} ${posting.externalRefId} is posted as entry ${state.postedBefore.id} with other lines.`);
   }
-  return { kind: 'accepted', aggregateId: state.entryId, resourcePath: null, events: [ledgerPostedEvent(state.entryId, posting, null)] };
+  const events = [ledgerPostedEvent(state.entryId, posting, null)];
+  const invoice = invoiceFor(event, { ...state });
+  if (invoice !== undefined && state.invoice !== undefined) {
+    events.push(
+      documentEvent(issue(invoice, { id: state.invoice.id, lastNumber: state.invoice.lastNumber, journalEntryId: state.entryId, sourceEventType: posting.externalRefType, sourceEventId: posting.externalRefId })),
+    );
+  }
+  return { kind: 'accepted', aggregateId: state.entryId, resourcePath: null, events };
 }
 
 /** LedgerPosted for an entry about to be posted: everything the entry holds, and its totals per currency. */

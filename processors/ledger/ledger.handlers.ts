@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { userIdOrNull } from '../../platform/identifiers';
 import type { Knex } from 'knex';
 import { reject, type Acceptance, type CommandContext, type CommandHandler, type Rejection } from '../runtime/command-handler';
+import { documentOf, invoiceFor, isDocumentEvent, numberingYearOf, type IssuedDocument } from './invoices';
 import {
   ACCOUNT_DEFINED,
   decideDefineAccount,
@@ -53,12 +54,21 @@ export function ledgerHandlers(repository: LedgerRepository): CommandHandler[] {
       commandType: type,
       source: 'event',
       parse,
-      load: async (transaction, event) => ({
-        entryId: randomUUID(),
-        reservedLines: event.type === 'rental.RentalCompleted' ? await repository.reservedLines(transaction, event.rentalId) : undefined,
-        heldAccount: event.type === 'rental.PaymentRefunded' ? await repository.heldAccountOf(transaction, event.paymentId) : undefined,
-        postedBefore: await repository.findPosting(transaction, event.type, externalRefIdOf(event)),
-      }),
+      load: async (transaction, event) => {
+        const reservation = event.type === 'rental.RentalCompleted' ? await repository.reservation(transaction, event.rentalId) : undefined;
+        const invoiced = event.type === 'rental.RentalCancelled' || event.type === 'rental.ChargeAdded';
+        const customerId = reservation?.customerId ?? (invoiced ? await repository.customerOf(transaction, event.rentalId) : null);
+        const postedBefore = await repository.findPosting(transaction, event.type, externalRefIdOf(event));
+        const facts = { reservedLines: reservation?.lines, customerId };
+        const invoice = postedBefore === undefined ? invoiceFor(event, facts) : undefined;
+        return {
+          entryId: randomUUID(),
+          ...facts,
+          heldAccount: event.type === 'rental.PaymentRefunded' ? await repository.heldAccountOf(transaction, event.paymentId) : undefined,
+          postedBefore,
+          invoice: invoice === undefined ? undefined : { id: randomUUID(), lastNumber: await repository.lastDocumentNumber(transaction, numberingYearOf(invoice.issuedAt)) },
+        };
+      },
       decide: decidePosting,
       apply: (transaction, decision, _event, context) => postDecided(repository, transaction, decision, context),
     }),
@@ -95,6 +105,7 @@ async function postDecided(repository: LedgerRepository, transaction: Knex.Trans
   });
   switch (result.outcome) {
     case 'posted':
+      for (const document of decision.events.filter(isDocumentEvent)) await repository.issueDocument(transaction, documentOf(document), userIdOrNull(context.metadata.actor));
       return undefined;
     case 'already_posted':
       return reject('LEDGER.ALREADY_POSTED', `${posting.externalRefType} ${posting.externalRefId} is posted already as entry ${result.entryId}.`);
@@ -105,6 +116,12 @@ async function postDecided(repository: LedgerRepository, transaction: Knex.Trans
       throw new Error(`unexpected posting outcome ${String(unexpected)}`);
     }
   }
+}
+
+/** What a reversal's document needs: the id it gets, when it is issued, and the last number of that year. */
+async function documentNumbering(repository: LedgerRepository, transaction: Knex.Transaction, reversed: IssuedDocument) {
+  const issuedAt = new Date();
+  return { reversed, id: randomUUID(), issuedAt, lastNumber: await repository.lastDocumentNumber(transaction, numberingYearOf(issuedAt)) };
 }
 
 /** The accountant's commands on ledger.commands: manual entries, reversals, new accounts. */
@@ -125,10 +142,19 @@ function journalCommandHandlers(repository: LedgerRepository): CommandHandler[] 
   const reversal: CommandHandler<ReverseJournalEntry, ReversalState> = {
     commandType: REVERSAL,
     parse: parseReverseJournalEntry,
-    load: async (transaction, command) => ({
-      original: await repository.entryToReverse(transaction, command.entryId),
-      postedBefore: await repository.findPosting(transaction, REVERSAL, command.reversalId),
-    }),
+    load: async (transaction, command) => {
+      const original = await repository.entryToReverse(transaction, command.entryId);
+      const postedBefore = await repository.findPosting(transaction, REVERSAL, command.reversalId);
+      const reversedDocument = original === undefined || postedBefore !== undefined ? undefined : await repository.documentOfEntry(transaction, original.id);
+      return {
+        original,
+        postedBefore,
+        document:
+          reversedDocument === undefined
+            ? undefined
+            : await documentNumbering(repository, transaction, reversedDocument),
+      };
+    },
     decide: decideReverseJournalEntry,
     // Reversals of one entry are keyed by it (one partition, one at a time); should two race anyway,
     // the one-reversal key refuses the second, its batch is handled again and then finds the first.

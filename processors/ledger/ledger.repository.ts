@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AccountCode, AccountType } from './chart-of-accounts';
+import type { DocumentKind, IssuedDocument } from './invoices';
 import type { EntryToReverse, KnownAccount } from './journal-commands';
 import { entryHash } from './entry-hash';
 import type { Direction, Posting, PostedEntry } from './posting-rules';
@@ -153,18 +154,116 @@ export class LedgerRepository {
   }
 
   /** Keeps a reservation's charge lines for its completion; a second copy of the same reservation changes nothing. */
-  async recordReservation(transaction: Knex.Transaction, reservation: { rentalId: string; currency: string; lines: readonly ChargeLine[] }): Promise<void> {
+  async recordReservation(transaction: Knex.Transaction, reservation: { rentalId: string; customerId: string | null; currency: string; lines: readonly ChargeLine[] }): Promise<void> {
     await transaction
       .withSchema('accounting')
       .table('rental_reservations')
-      .insert({ rental_id: reservation.rentalId, currency: reservation.currency, lines: JSON.stringify(reservation.lines) })
+      .insert({ rental_id: reservation.rentalId, customer_id: reservation.customerId, currency: reservation.currency, lines: JSON.stringify(reservation.lines) })
       .onConflict('rental_id')
       .ignore();
   }
 
-  async reservedLines(transaction: Knex.Transaction, rentalId: string): Promise<ChargeLine[] | undefined> {
-    const row: { lines: ChargeLine[] } | undefined = await transaction.withSchema('accounting').table('rental_reservations').where('rental_id', rentalId).first('lines');
-    return row?.lines;
+  /** The reservation's charge lines and customer, as kept from RentalReserved. */
+  async reservation(transaction: Knex.Transaction, rentalId: string): Promise<{ lines: ChargeLine[]; customerId: string | null } | undefined> {
+    const row: { lines: ChargeLine[]; customer_id: string | null } | undefined = await transaction.withSchema('accounting').table('rental_reservations').where('rental_id', rentalId).first('lines', 'customer_id');
+    return row === undefined ? undefined : { lines: row.lines, customerId: row.customer_id };
+  }
+
+  /** A rental's customer, as kept from its reservation. */
+  async customerOf(transaction: Knex.Transaction, rentalId: string): Promise<string | null> {
+    return (await this.reservation(transaction, rentalId))?.customerId ?? null;
+  }
+
+  /**
+   * The last document number of `year` so far. It takes the chain head's lock first, the one every
+   * posting takes: a number read under it stays the last until this transaction commits or rolls
+   * back, and the two locks are always taken in the same order.
+   */
+  async lastDocumentNumber(transaction: Knex.Transaction, year: number): Promise<number> {
+    await transaction.withSchema('accounting').table('chain_head').forUpdate().first('sequence');
+    const row: { last_number: number } | undefined = await transaction.withSchema('accounting').table('invoice_number_counters').where('year', year).first('last_number');
+    return row?.last_number ?? 0;
+  }
+
+  /** Writes an issued invoice or credit note and its lines; the database checks its number and total. */
+  async issueDocument(transaction: Knex.Transaction, document: IssuedDocument, createdBy: string | null): Promise<void> {
+    await transaction.withSchema('accounting').table('invoices').insert({
+      id: document.id,
+      kind: document.kind,
+      year: document.year,
+      sequence_number: document.sequenceNumber,
+      invoice_number: document.number,
+      source_event_type: document.sourceEventType,
+      source_event_id: document.sourceEventId,
+      rental_id: document.rentalId,
+      customer_id: document.customerId,
+      credited_invoice_id: document.creditedInvoiceId,
+      journal_entry_id: document.journalEntryId,
+      total_cents: document.totalMinor,
+      currency: document.currency,
+      issued_at: document.issuedAt,
+      created_by: createdBy,
+    });
+    await transaction
+      .withSchema('accounting')
+      .table('invoice_lines')
+      .insert(
+        document.lines.map((line, index) => ({
+          invoice_id: document.id,
+          line_number: index + 1,
+          description: line.description,
+          charge_type: line.chargeType,
+          quantity: 1,
+          unit_amount_cents: line.amountMinor,
+          amount_cents: line.amountMinor,
+          currency: document.currency,
+        })),
+      );
+  }
+
+  /** The invoice or credit note issued with a journal entry, if any. */
+  async documentOfEntry(transaction: Knex.Transaction, journalEntryId: string): Promise<IssuedDocument | undefined> {
+    const row:
+      | {
+          id: string;
+          kind: DocumentKind;
+          year: number;
+          sequence_number: number;
+          invoice_number: string;
+          source_event_type: string;
+          source_event_id: string;
+          rental_id: string | null;
+          customer_id: string | null;
+          credited_invoice_id: string | null;
+          total_cents: string;
+          currency: string;
+          issued_at: Date;
+        }
+      | undefined = await transaction.withSchema('accounting').table('invoices').where('journal_entry_id', journalEntryId).first();
+    if (row === undefined) return undefined;
+    const lines: { charge_type: string; description: string; amount_cents: string }[] = await transaction
+      .withSchema('accounting')
+      .table('invoice_lines')
+      .where('invoice_id', row.id)
+      .orderBy('line_number')
+      .select('charge_type', 'description', 'amount_cents');
+    return {
+      id: row.id,
+      kind: row.kind,
+      year: row.year,
+      sequenceNumber: row.sequence_number,
+      number: row.invoice_number,
+      sourceEventType: row.source_event_type,
+      sourceEventId: row.source_event_id,
+      rentalId: row.rental_id,
+      customerId: row.customer_id,
+      creditedInvoiceId: row.credited_invoice_id,
+      journalEntryId,
+      totalMinor: Number(row.total_cents),
+      currency: row.currency.trim(),
+      issuedAt: row.issued_at,
+      lines: lines.map((line) => ({ chargeType: line.charge_type, description: line.description, amountMinor: Number(line.amount_cents) })),
+    };
   }
 
   /** The account a captured payment's money was booked to (the debit of its PaymentCaptured entry). */

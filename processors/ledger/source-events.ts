@@ -12,6 +12,8 @@ export interface ChargeLine {
 export interface RentalReserved {
   readonly type: 'rental.RentalReserved';
   readonly rentalId: string;
+  /** Who the rental is for, named on its invoices; null when the rental context did not say. */
+  readonly customerId: string | null;
   readonly currency: string;
   readonly lines: readonly ChargeLine[];
 }
@@ -89,7 +91,13 @@ function chargeLines(recordName: string, value: unknown): ChargeLine[] {
 
 export function parseRentalReserved(value: unknown): RentalReserved {
   const field = recordOf('RentalReserved', value);
-  return { type: 'rental.RentalReserved', rentalId: field('rentalId', isString), currency: field('currency', isString), lines: chargeLines('RentalReserved', field('lines', isArray)) };
+  return {
+    type: 'rental.RentalReserved',
+    rentalId: field('rentalId', isString),
+    customerId: field('customerId', isNullableString),
+    currency: field('currency', isString),
+    lines: chargeLines('RentalReserved', field('lines', isArray)),
+  };
 }
 
 export function parseRentalCompleted(value: unknown): RentalCompleted {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { problemType } from '../../gateway/middleware/problem';
 import { SystemHarness } from '../support/system';
-import { handWrittenChainColumns } from '../support/ledger-fixtures';
+import { handWrittenChainColumns, writeHandWrittenDocument } from '../support/ledger-fixtures';
 
 /**
  * The ledger's reads through HTTP, over entries and an invoice written as the accounting context
@@ -33,20 +33,14 @@ describe('ledger reads through the gateway', () => {
         { journal_entry_id: entry!.id, account_id: revenue, direction: 'credit', amount_cents: 12_000, currency: 'EUR' },
       ]);
     });
-    const [invoice] = await admin('accounting.invoices')
-      .insert({
-        year: 2027,
-        sequence_number: 1,
-        invoice_number: '2027-000001',
-        source_event_type: 'test',
-        source_event_id: randomUUID(),
-        customer_id: customer,
-        total_cents: 12_000,
-        currency: 'EUR',
-        issued_at: '2027-03-05T10:00:00Z',
-      })
-      .returning<{ id: string }[]>('id');
-    invoiceId = invoice!.id;
+    invoiceId = await writeHandWrittenDocument(admin, {
+      year: 2027,
+      sequenceNumber: 1,
+      currency: 'EUR',
+      issuedAt: '2027-03-05T10:00:00Z',
+      customerId: customer,
+      lines: [{ description: 'Rental charges', chargeType: 'base', unitAmountCents: 12_000 }],
+    });
   });
 
   afterAll(() => harness.stop());
@@ -86,14 +80,14 @@ describe('ledger reads through the gateway', () => {
     expect(invoice.body).toEqual({
       id: invoiceId,
       kind: 'invoice',
-      invoiceNumber: '2027-000001',
+      invoiceNumber: 'INV-2027-000001',
       rentalId: null,
       customerId: customer,
       creditedInvoiceId: null,
       totalMinor: 12_000,
       currency: 'EUR',
       issuedAt: '2027-03-05T10:00:00.000Z',
-      lines: [],
+      lines: [{ lineNumber: 1, description: 'Rental charges', chargeType: 'base', quantity: 1, unitAmountMinor: 12_000, amountMinor: 12_000, currency: 'EUR' }],
       links: { self: `/v1/accounting/invoices/${invoiceId}`, credited: null, rental: null },
     });
     const statement = await harness.get(`/v1/accounting/statements/${customer}?from=2027-03-01&to=2027-03-31`, { roles: ['accountant'] });
@@ -102,7 +96,7 @@ describe('ledger reads through the gateway', () => {
       from: '2027-03-01',
       to: '2027-03-31',
       items: [
-        { invoiceId, kind: 'invoice', invoiceNumber: '2027-000001', rentalId: null, issuedAt: '2027-03-05T10:00:00.000Z', amountMinor: 12_000, currency: 'EUR', runningTotalMinor: 12_000 },
+        { invoiceId, kind: 'invoice', invoiceNumber: 'INV-2027-000001', rentalId: null, issuedAt: '2027-03-05T10:00:00.000Z', amountMinor: 12_000, currency: 'EUR', runningTotalMinor: 12_000 },
       ],
       totals: [{ currency: 'EUR', invoicedMinor: 12_000, creditedMinor: 0, totalMinor: 12_000 }],
       links: { next: null },

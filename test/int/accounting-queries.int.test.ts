@@ -4,7 +4,7 @@ import { AccountingQueries, type JournalEntry } from '../../gateway/queries/acco
 import { InvalidCursorError } from '../../gateway/queries/cursors';
 import { createDatabase } from '../../platform/database';
 import { ScratchDatabase } from '../support/database';
-import { handWrittenChainColumns } from '../support/ledger-fixtures';
+import { handWrittenChainColumns, writeHandWrittenDocument, type HandWrittenLine } from '../support/ledger-fixtures';
 
 /**
  * The gateway's accounting reads on the real PostgreSQL, as the read-only login over the
@@ -37,24 +37,19 @@ describe('accounting reads over the published views', () => {
     return id;
   }
 
-  async function issue(issuedAt: string, totalCents: number, currency: string, credits?: string): Promise<string> {
-    const id = randomUUID();
+  /** A document of 2027, numbered next, with one line of its total unless its lines are given. */
+  async function issue(issuedAt: string, totalCents: number, currency: string, credits?: string, lines?: HandWrittenLine[]): Promise<string> {
     invoiceNumber += 1;
-    await admin('accounting.invoices').insert({
-      id,
+    return writeHandWrittenDocument(admin, {
       kind: credits === undefined ? 'invoice' : 'credit_note',
       year: 2027,
-      sequence_number: invoiceNumber,
-      invoice_number: `2027-${String(invoiceNumber).padStart(6, '0')}`,
-      source_event_type: 'test',
-      source_event_id: randomUUID(),
-      customer_id: customer,
-      credited_invoice_id: credits ?? null,
-      total_cents: totalCents,
+      sequenceNumber: invoiceNumber,
       currency,
-      issued_at: issuedAt,
+      issuedAt,
+      customerId: customer,
+      creditedInvoiceId: credits ?? null,
+      lines: lines ?? [{ description: 'Charges', chargeType: 'base', unitAmountCents: totalCents }],
     });
-    return id;
   }
 
   beforeAll(async () => {
@@ -182,10 +177,9 @@ describe('accounting reads over the published views', () => {
   });
 
   it("answers an invoice with its lines, and a customer's statement with a running total per currency across pages", async () => {
-    const january = await issue('2027-01-10T09:00:00.123456Z', 10_000, 'EUR');
-    await admin('accounting.invoice_lines').insert([
-      { invoice_id: january, line_number: 1, description: 'Two days', charge_type: 'rental', quantity: 2, unit_amount_cents: 4_000, amount_cents: 8_000, currency: 'EUR' },
-      { invoice_id: january, line_number: 2, description: 'Cleaning', charge_type: 'fee', quantity: 1, unit_amount_cents: 2_000, amount_cents: 2_000, currency: 'EUR' },
+    const january = await issue('2027-01-10T09:00:00.123456Z', 10_000, 'EUR', undefined, [
+      { description: 'Two days', chargeType: 'rental', quantity: 2, unitAmountCents: 4_000 },
+      { description: 'Cleaning', chargeType: 'fee', unitAmountCents: 2_000 },
     ]);
     const pounds = await issue('2027-01-12T09:00:00Z', 7_000, 'GBP');
     const credit = await issue('2027-01-20T09:00:00.123457Z', 2_000, 'EUR', january);
@@ -195,7 +189,7 @@ describe('accounting reads over the published views', () => {
     expect(await queries.invoice(january)).toEqual({
       id: january,
       kind: 'invoice',
-      invoiceNumber: expect.stringMatching(/^2027-\d{6}$/) as string,
+      invoiceNumber: expect.stringMatching(/^INV-2027-\d{6}$/) as string,
       rentalId: null,
       customerId: customer,
       creditedInvoiceId: null,

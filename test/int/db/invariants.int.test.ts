@@ -300,13 +300,13 @@ describe('invariants the database enforces', () => {
         "INSERT INTO fleet.vehicle_status_history (vehicle_id, from_status, to_status, cause, changed_at) VALUES ($1, NULL, 'active', 'VehicleRegistered', now())",
         [vehicles[0]!.id],
       );
-      const { rows: invoices } = await accounting.query<{ id: string }>(
-        `INSERT INTO accounting.invoices (year, sequence_number, invoice_number, source_event_type, source_event_id, total_cents, currency, issued_at)
-         VALUES (2026, 1, '2026-000001', 'RentalCompleted', gen_random_uuid(), 5000, 'EUR', now()) RETURNING id`,
-      );
+      // An invoice and its line in one statement: the database checks their total at commit.
       await accounting.query(
-        "INSERT INTO accounting.invoice_lines (invoice_id, line_number, description, charge_type, unit_amount_cents, amount_cents, currency) VALUES ($1, 1, 'Base', 'base', 5000, 5000, 'EUR')",
-        [invoices[0]!.id],
+        `WITH invoice AS (
+           INSERT INTO accounting.invoices (year, sequence_number, invoice_number, source_event_type, source_event_id, total_cents, currency, issued_at)
+           VALUES (2026, 1, 'INV-2026-000001', 'RentalCompleted', gen_random_uuid(), 5000, 'EUR', now()) RETURNING id)
+         INSERT INTO accounting.invoice_lines (invoice_id, line_number, description, charge_type, unit_amount_cents, amount_cents, currency)
+         SELECT id, 1, 'Base', 'base', 5000, 5000, 'EUR' FROM invoice`,
       );
       const gateway = poolFor(database.urlFor('gateway_svc'));
       try {

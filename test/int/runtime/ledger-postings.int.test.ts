@@ -128,7 +128,17 @@ describe('the ledger processor', () => {
       CANCELLATION_FEE_REVENUE: -2_500,
     });
     const published: { event_type: string; payload: Record<string, unknown> }[] = await accounting('accounting.outbox_events').select('event_type', 'payload');
-    expect(published.map((row) => row.event_type)).toEqual(Array(6).fill('ledger.LedgerPosted'));
+    expect(published.map((row) => row.event_type).sort()).toEqual([...Array(3).fill('ledger.InvoiceIssued'), ...Array(6).fill('ledger.LedgerPosted')]);
+    // Invoiced: the completed rental, the charge after the return and the cancellation fee, numbered
+    // without a gap, for exactly the revenue the ledger booked.
+    const invoices: { invoice_number: string; year: number; sequence_number: number; total_cents: string; source_event_type: string }[] = await accounting('accounting.invoices')
+      .orderBy(['year', 'sequence_number'])
+      .select('invoice_number', 'year', 'sequence_number', 'total_cents', 'source_event_type');
+    const numbersOf = (year: number) => invoices.filter((invoice) => invoice.year === year).map((invoice) => invoice.sequence_number);
+    for (const { year } of invoices) expect(numbersOf(year)).toEqual(numbersOf(year).map((_number, index) => index + 1));
+    for (const invoice of invoices) expect(invoice.invoice_number).toBe(`INV-${invoice.year}-${String(invoice.sequence_number).padStart(6, '0')}`);
+    expect(invoices.map((invoice) => invoice.source_event_type).sort()).toEqual(['rental.ChargeAdded', 'rental.RentalCancelled', 'rental.RentalCompleted']);
+    expect(invoices.reduce((sum, invoice) => sum + Number(invoice.total_cents), 0)).toBe(10_000 + 3_000 + 3_000 + 9_000 + 2_500);
     for (const row of published) await harness.codec.encode(uniqueName('test.ledger.events'), row.event_type, row.payload);
   });
 

@@ -38,6 +38,7 @@ describe('the ledger processor on the real stack', () => {
   const producer = createIdempotentProducer(kafka);
   const codec = new AvroCodec(createSchemaRegistry(env.schemaRegistryUrl));
   const posted: Record<string, unknown>[] = [];
+  const documents: Record<string, unknown>[] = [];
   let ledgerDatabase: Knex;
   let processor: ContextProcessor;
   let observer: KafkaJS.Consumer;
@@ -62,7 +63,9 @@ describe('the ledger processor on the real stack', () => {
     await observer.subscribe({ topics: [topics.events] });
     await observer.run({
       eachMessage: async ({ message }) => {
-        posted.push((await codec.decode(message.value as Buffer)) as Record<string, unknown>);
+        const decoded = (await codec.decode(message.value as Buffer)) as Record<string, unknown>;
+        if (String(message.headers?.['message-type']) === 'ledger.LedgerPosted') posted.push(decoded);
+        else documents.push(decoded);
       },
     });
   }, 120_000);
@@ -132,5 +135,7 @@ describe('the ledger processor on the real stack', () => {
       ]),
     );
     expect(posted).toHaveLength(3);
+    // The cancellation fee is the one fact here that charges a customer: one invoice, issued once.
+    expect(documents).toEqual([expect.objectContaining({ sourceEventType: 'rental.RentalCancelled', totalMinor: 2_500, currency: 'USD', creditedInvoiceId: null })]);
   }, 90_000);
 });
