@@ -91,8 +91,14 @@ export function invoiceFor(event: PostableEvent, facts: { readonly reservedLines
       return draft(event.rentalId, event.currency, [{ type: 'cancellation_fee', amountMinor: event.feeMinor }], event.cancelledAt);
     case 'rental.ChargeAdded':
       return draft(event.rentalId, event.currency, [{ type: event.chargeType, amountMinor: event.amountMinor }], event.addedAt);
-    default:
+    case 'rental.PaymentCaptured':
+    case 'rental.PaymentRefunded':
+    case 'maintenance.MaintenanceCompleted':
       return undefined;
+    default: {
+      const unexpected: never = event;
+      throw new Error(`no invoice rule for ${(unexpected as PostableEvent).type}`);
+    }
   }
 }
 
