@@ -165,6 +165,50 @@ describe('the ledger commands through the gateway', () => {
     expect(await verifyChain(admin)).toEqual({ entriesChecked: await entryCount(), broken: undefined });
   });
 
+  it('credits an invoice in full when its posting is reversed, and charges it again when the reversal is reversed', async () => {
+    const rentalId = randomUUID();
+    await harness.produceCommand(
+      harness.topics.rentalEvents,
+      randomUUID(),
+      'rental.RentalCancelled',
+      { rentalId, vehicleId: randomUUID(), feeMinor: 3_500, currency: 'EUR', reason: 'Plans changed', cancelledAt: Date.now() },
+      ACCOUNTANT,
+      null,
+    );
+    const documentsOf = async () =>
+      (await admin('accounting.invoices').where('rental_id', rentalId).orderBy('sequence_number').select('id', 'kind', 'invoice_number', 'total_cents', 'credited_invoice_id', 'journal_entry_id')) as {
+        id: string;
+        kind: string;
+        invoice_number: string;
+        total_cents: number;
+        credited_invoice_id: string | null;
+        journal_entry_id: string;
+      }[];
+    const [invoice] = await eventually(async () => ((await documentsOf()).length === 1 ? documentsOf() : undefined), 30_000, 'the invoice of the cancellation fee');
+    expect(invoice).toMatchObject({ kind: 'invoice', total_cents: 3_500, invoice_number: expect.stringMatching(/^INV-\d{4}-\d{6}$/) as string });
+
+    const reversal = await harness.send('POST', `/v1/accounting/journal/${invoice!.journal_entry_id}/reversal`, { reason: 'Fee waived' }, accountant);
+    expect(reversal.status).toBe(201);
+    const reversalId = reversal.body.aggregateId as string;
+    const afterReversal = await documentsOf();
+    expect(afterReversal).toHaveLength(2);
+    expect(afterReversal[1]).toMatchObject({ kind: 'credit_note', total_cents: 3_500, credited_invoice_id: invoice!.id, journal_entry_id: reversalId, invoice_number: expect.stringMatching(/^CRN-\d{4}-\d{6}$/) as string });
+
+    const again = await harness.send('POST', `/v1/accounting/journal/${reversalId}/reversal`, { reason: 'Fee due after all' }, accountant);
+    expect(again.status).toBe(201);
+    const documents = await documentsOf();
+    expect(documents.map((document) => [document.kind, document.total_cents])).toEqual([
+      ['invoice', 3_500],
+      ['credit_note', 3_500],
+      ['invoice', 3_500],
+    ]);
+    await eventually(
+      async () => ((harness.events.get(harness.topics.ledgerEvents) ?? []).filter((event) => event.type === 'ledger.CreditNoteIssued' && event.value.rentalId === rentalId).length === 1 ? true : undefined),
+      20_000,
+      'CreditNoteIssued for the waived fee',
+    );
+  });
+
   it('defines an account once, posts to it, and refuses its code for another account', async () => {
     const definition = { code: 'FUEL_RECHARGE_REVENUE', name: 'Fuel recharged to customers', type: 'revenue' };
     const defined = await harness.send('POST', '/v1/accounting/accounts', definition, accountant);
