@@ -175,15 +175,16 @@ describe('the ledger commands through the gateway', () => {
       ACCOUNTANT,
       null,
     );
-    const documentsOf = async () =>
-      (await admin('accounting.invoices').where('rental_id', rentalId).orderBy('sequence_number').select('id', 'kind', 'invoice_number', 'total_cents', 'credited_invoice_id', 'journal_entry_id')) as {
-        id: string;
-        kind: string;
-        invoice_number: string;
-        total_cents: number;
-        credited_invoice_id: string | null;
-        journal_entry_id: string;
-      }[];
+    interface Document {
+      id: string;
+      kind: string;
+      invoice_number: string;
+      total_cents: number;
+      credited_invoice_id: string | null;
+      journal_entry_id: string;
+    }
+    const documentsOf = (): Promise<Document[]> =>
+      admin('accounting.invoices').where('rental_id', rentalId).orderBy('sequence_number').select('id', 'kind', 'invoice_number', 'total_cents', 'credited_invoice_id', 'journal_entry_id');
     const [invoice] = await eventually(async () => ((await documentsOf()).length === 1 ? documentsOf() : undefined), 30_000, 'the invoice of the cancellation fee');
     expect(invoice).toMatchObject({ kind: 'invoice', total_cents: 3_500, invoice_number: expect.stringMatching(/^INV-\d{4}-\d{6}$/) as string });
 
