@@ -1,7 +1,5 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { Knex } from 'knex';
 import { AvroCodec } from '../../platform/avro-codec';
 import { createDatabase } from '../../platform/database';
@@ -15,6 +13,7 @@ import type { CommandHandler } from '../../processors/runtime/command-handler';
 import type { ContextProcessor } from '../../processors/runtime/context-processor';
 import { ScratchDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
+import { runTool } from '../support/run-tool';
 import { startFleetProcessor } from '../support/fleet-processor';
 import { uniqueName } from '../support/names';
 import { silentLogger } from '../support/silent-logger';
@@ -27,7 +26,6 @@ import { stackEnv } from '../support/stack-env';
  * applies nothing more, because the replayed records keep their message ids.
  */
 const env = stackEnv();
-const ROOT = path.join(__dirname, '../..');
 
 describe('dead letters replayed after the fix', () => {
   const database = new ScratchDatabase();
@@ -88,18 +86,8 @@ describe('dead letters replayed after the fix', () => {
     await database.drop();
   });
 
-  function replay(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/replay.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: database.urlFor('gateway_svc').toString() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  }
+  const replay = (...args: string[]) => runTool('tools/replay.ts', args, { DATABASE_URL: database.urlFor('gateway_svc').toString() });
+
 
   const vehicles = async (ids: string[]) => Number(((await fleet('fleet.vehicles').whereIn('id', ids).count({ count: '*' }).first()) as { count: string }).count);
   const on = (topic: string) => seen.filter((record) => record.topic === topic);

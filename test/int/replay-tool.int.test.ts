@@ -1,7 +1,5 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { AvroCodec } from '../../platform/avro-codec';
 import { deadLetterTopicOf, type ErrorClass, FailureHeader, failureHeaders, readFailure, REPLAY_COUNT_HEADER, retryTopicOf } from '../../platform/failure-records';
 import { createIdempotentProducer, createKafka } from '../../platform/kafka';
@@ -9,6 +7,7 @@ import { Header } from '../../platform/message-headers';
 import { createSchemaRegistry } from '../../platform/schema-registry';
 import { ScratchDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
+import { runTool, type ToolRun } from '../support/run-tool';
 import { uniqueName } from '../support/names';
 import { silentLogger } from '../support/silent-logger';
 import { stackEnv } from '../support/stack-env';
@@ -22,15 +21,10 @@ import { stackEnv } from '../support/stack-env';
  * touch only what they say, and a refused command produces nothing.
  */
 const env = stackEnv();
-const ROOT = path.join(__dirname, '../..');
 const ORIGINAL_TOPIC = 'fleet.commands';
 const REGISTER_VEHICLE = 'fleet.RegisterVehicle';
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = ToolRun;
 
 /** A dead letter the test wrote, with what the tool must keep of it. */
 interface Letter {
@@ -134,18 +128,8 @@ describe('the replay tool', () => {
     return { partition: options.partition ?? 0, offset: Number(metadata!.baseOffset), key, value, messageId, headers: texts };
   }
 
-  function replayTool(args: readonly string[], environment: NodeJS.ProcessEnv = {}): Promise<Run> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/replay.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: gatewayUrl, LOG_LEVEL: 'info', ...environment },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  }
+  const replayTool = (args: readonly string[], environment: NodeJS.ProcessEnv = {}): Promise<Run> => runTool('tools/replay.ts', args, { DATABASE_URL: gatewayUrl, LOG_LEVEL: 'info', ...environment });
+
 
   /** The summary a replay prints, by label. */
   function summaryOf(run: Run): Record<string, number> {
