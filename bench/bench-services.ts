@@ -1,13 +1,15 @@
 /**
  * One service of the benchmarks in a process of its own (`node --import tsx bench/bench-services.ts
- * gateway|processor|rental|bare`), as it would run in production: the gateway, the fleet
- * processor, the rental processor, or the bare Koa baseline. The setup (topics, database URLs, keys) comes as JSON in BENCH_SETUP; the
- * process prints `READY <url>` when it serves, and stops on SIGTERM.
+ * gateway|processor|rental|ledger|bare`), as it would run in production: the gateway, the fleet
+ * processor, the rental processor, the ledger processor, or the bare Koa baseline. The setup
+ * (topics, database URLs, keys) comes as JSON in BENCH_SETUP; the process prints `READY <url>`
+ * when it serves, `STAT <name> <value>` lines for the figures it counts, and stops on SIGTERM.
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
+import type { Knex } from 'knex';
 import { createGatewayApp } from '../gateway/app';
 import { createAuth } from '../gateway/auth/auth-setup';
 import { TokenVerifier } from '../gateway/auth/token-verifier';
@@ -27,6 +29,8 @@ import { createLogger } from '../platform/logger';
 import { createSchemaRegistry } from '../platform/schema-registry';
 import { fleetHandlers } from '../processors/fleet/fleet.handlers';
 import { FleetRepository } from '../processors/fleet/fleet.repository';
+import { ledgerHandlers } from '../processors/ledger/ledger.handlers';
+import { LedgerRepository } from '../processors/ledger/ledger.repository';
 import { CatalogRepository } from '../processors/rental/catalog.repository';
 import { rentalContextHandlers } from '../processors/rental/rental-context.handlers';
 import { RentalRepository } from '../processors/rental/rental.repository';
@@ -46,6 +50,8 @@ export interface BenchSetup {
   readonly topics: { readonly commands: string; readonly events: string; readonly results: string };
   /** The rental context, for the benchmarks that run its processor. */
   readonly rental?: { readonly databaseUrl: string; readonly topics: { readonly commands: string; readonly events: string } };
+  /** The ledger, for the postings benchmark: its own topics and the events topics it books from. */
+  readonly ledger?: { readonly databaseUrl: string; readonly topics: { readonly commands: string; readonly events: string; readonly subscriptions: string[] } };
 }
 
 const logger = createLogger('bench', 'warn');
@@ -109,8 +115,10 @@ async function gateway(setup: BenchSetup): Promise<string> {
 interface ProcessedContext {
   readonly schema: IntegrationSchema;
   readonly databaseUrl: string;
-  readonly topics: { readonly commands: string; readonly events: string; readonly results: string };
+  readonly topics: { readonly commands: string; readonly events: string; readonly results: string; readonly subscriptions?: string[] };
   readonly handlers: () => CommandHandler[];
+  /** Sees the processor's pool before it starts (to count its statements). */
+  readonly observe?: (database: Knex) => void;
 }
 
 /** A context's processor with the settings of production's defaults, and no scheduled sweeps. */
@@ -119,6 +127,8 @@ async function contextProcessor(setup: BenchSetup, context: ProcessedContext): P
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
   const url = new URL(context.databaseUrl);
+  const database = createDatabase({ url, poolSizeMax: 10, statementTimeoutMs: 10_000, applicationName: `bench-${context.schema}` });
+  context.observe?.(database);
   await new ContextProcessor(
     {
       schema: context.schema,
@@ -140,7 +150,7 @@ async function contextProcessor(setup: BenchSetup, context: ProcessedContext): P
     {
       kafka,
       producer,
-      database: createDatabase({ url, poolSizeMax: 10, statementTimeoutMs: 10_000, applicationName: `bench-${context.schema}` }),
+      database,
       codec: new AvroCodec(createSchemaRegistry(new URL(setup.registryUrl))),
       logger,
       handlers: context.handlers(),
@@ -164,6 +174,21 @@ async function rental(setup: BenchSetup): Promise<string> {
   return 'rental';
 }
 
+/** The ledger processor; it prints how many SQL statements its pool has sent so far, four times a second. */
+async function ledger(setup: BenchSetup): Promise<string> {
+  if (setup.ledger === undefined) throw new Error('the ledger processor needs the ledger part of BENCH_SETUP');
+  let statements = 0;
+  await contextProcessor(setup, {
+    schema: 'accounting',
+    databaseUrl: setup.ledger.databaseUrl,
+    topics: { ...setup.ledger.topics, results: setup.topics.results },
+    handlers: () => ledgerHandlers(new LedgerRepository()),
+    observe: (database) => void database.on('query', () => (statements += 1)),
+  });
+  setInterval(() => console.log(`STAT statements ${statements}`), 250).unref();
+  return 'ledger';
+}
+
 function bare(): Promise<string> {
   const app = new Koa();
   app.use((ctx) => {
@@ -173,10 +198,10 @@ function bare(): Promise<string> {
   return serve(app);
 }
 
-const roles: Record<string, (setup: BenchSetup) => Promise<string>> = { gateway, processor, rental, bare };
+const roles: Record<string, (setup: BenchSetup) => Promise<string>> = { gateway, processor, rental, ledger, bare };
 const role = roles[process.argv[2] ?? ''];
 if (role === undefined) {
-  console.error('usage: bench-services.ts gateway|processor|rental|bare');
+  console.error('usage: bench-services.ts gateway|processor|rental|ledger|bare');
   process.exit(2);
 }
 process.once('SIGTERM', () => process.exit(0));

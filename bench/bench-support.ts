@@ -96,6 +96,7 @@ export async function step<T>(label: string, work: () => Promise<T>): Promise<T>
  */
 export class BenchServices {
   private readonly processes = new Map<string, ChildProcess>();
+  private readonly stats = new Map<string, number>();
 
   /** `profileDir`: where each service writes a V8 CPU profile (<role>.cpuprofile) when it stops. */
   constructor(
@@ -113,9 +114,16 @@ export class BenchServices {
       this.processes.set(role, child);
       createInterface({ input: child.stdout }).on('line', (line) => {
         if (line.startsWith('READY ')) resolve(line.slice(6));
+        const stat = /^STAT (\S+) (\d+)$/.exec(line);
+        if (stat !== null) this.stats.set(`${role}.${stat[1]}`, Number(stat[2]));
       });
       child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
     });
+  }
+
+  /** The last value a service printed for a figure it counts (`STAT <name> <value>`); NaN before any. */
+  stat(role: string, name: string): number {
+    return this.stats.get(`${role}.${name}`) ?? Number.NaN;
   }
 
   /** Stops (SIGSTOP) or resumes (SIGCONT) a service, so that another one has the cores to itself. */

@@ -11,7 +11,7 @@
 #   run.sh reconcile ARGS...    compare the ledger with the rental and maintenance facts, or verify its hash chain (tools/reconcile.ts)
 #   run.sh dev                  stack up, migrations, topics, then the gateway and processors
 #   run.sh test [JEST ARGS...]  stack up, migrations, topics, type check, lint, every jest suite
-#   run.sh bench [NAME]         a benchmark: pipeline (the default), availability or reservations
+#   run.sh bench [NAME]         a benchmark: pipeline (the default), availability, reservations or ledger
 #   run.sh exec COMMAND...      run a command with the project's toolchain on PATH
 set -euo pipefail
 
@@ -102,11 +102,12 @@ case "$task" in
   # Against the local stack when there is one; a deployment sets DATABASE_ADMIN_URL itself.
   reconcile) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec tsx tools/reconcile.ts "$@" ;;
   bench)
-    # bench [pipeline|availability|reservations]: the command pipeline unless another is named.
+    # bench [pipeline|availability|reservations|ledger]: the command pipeline unless another is named.
     case "${1:-pipeline}" in
       pipeline) bench_file=command-pipeline ;;
       availability | reservations) bench_file="$1" ;;
-      *) die "unknown benchmark '$1': pipeline (the default), availability or reservations" ;;
+      ledger) bench_file=ledger-postings ;;
+      *) die "unknown benchmark '$1': pipeline (the default), availability, reservations or ledger" ;;
     esac
     [[ $# -gt 0 ]] && shift
     bootstrap; prepare_stack; exec node --import tsx "bench/$bench_file.bench.ts" "$@" ;;
