@@ -26,3 +26,26 @@ export async function readLedgerEntries(database: Knex): Promise<Map<string, Led
   }
   return entries;
 }
+
+/** An invoice or credit note as issued: what the invoice comparison needs of it. */
+export interface IssuedInvoice {
+  readonly kind: 'invoice' | 'credit_note';
+  readonly number: string;
+  readonly sourceEventType: string;
+  readonly sourceEventId: string;
+  readonly totalMinor: number;
+  readonly currency: string;
+}
+
+/** Every invoice and credit note issued. */
+export async function readInvoices(database: Knex): Promise<IssuedInvoice[]> {
+  const rows: { kind: 'invoice' | 'credit_note'; invoice_number: string; source_event_type: string; source_event_id: string; total_cents: string; currency: string }[] = await database('accounting.invoices').select(
+    'kind',
+    'invoice_number',
+    'source_event_type',
+    'source_event_id',
+    'total_cents',
+    'currency',
+  );
+  return rows.map((row) => ({ kind: row.kind, number: row.invoice_number, sourceEventType: row.source_event_type, sourceEventId: row.source_event_id, totalMinor: Number(row.total_cents), currency: row.currency.trim() }));
+}
