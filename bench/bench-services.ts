@@ -174,18 +174,45 @@ async function rental(setup: BenchSetup): Promise<string> {
   return 'rental';
 }
 
-/** The ledger processor; it prints how many SQL statements its pool has sent so far, four times a second. */
+/**
+ * The ledger processor. Four times a second it prints how many SQL statements its pool has sent so
+ * far, and the milliseconds spent waiting for their answers by kind of statement (its first word,
+ * and the table for an INSERT): where the time of a posting goes.
+ */
 async function ledger(setup: BenchSetup): Promise<string> {
   if (setup.ledger === undefined) throw new Error('the ledger processor needs the ledger part of BENCH_SETUP');
   let statements = 0;
+  const started = new Map<string, { kind: string; at: number }>();
+  const waitedMs = new Map<string, number>();
+  const kindOf = (sql: string) => {
+    const [verb = '', ...rest] = sql.trim().split(/\s+/);
+    const table = /^(?:with|insert)$/i.test(verb) ? /insert into\s+(\S+)/i.exec(rest.join(' '))?.[1] : undefined;
+    return `${verb.toLowerCase()}${table === undefined ? '' : `_${table.replace(/["`]/g, '').split('.').pop()}`}`;
+  };
+  const ended = (query: { __knexQueryUid?: string }) => {
+    const start = started.get(query.__knexQueryUid ?? '');
+    if (start === undefined) return;
+    started.delete(query.__knexQueryUid ?? '');
+    waitedMs.set(start.kind, (waitedMs.get(start.kind) ?? 0) + performance.now() - start.at);
+  };
   await contextProcessor(setup, {
     schema: 'accounting',
     databaseUrl: setup.ledger.databaseUrl,
     topics: { ...setup.ledger.topics, results: setup.topics.results },
     handlers: () => ledgerHandlers(new LedgerRepository()),
-    observe: (database) => void database.on('query', () => (statements += 1)),
+    observe: (database) => {
+      database.on('query', (query: { __knexQueryUid?: string; sql: string }) => {
+        statements += 1;
+        started.set(query.__knexQueryUid ?? '', { kind: kindOf(query.sql), at: performance.now() });
+      });
+      database.on('query-response', (_response: unknown, query: { __knexQueryUid?: string }) => ended(query));
+      database.on('query-error', (_error: unknown, query: { __knexQueryUid?: string }) => ended(query));
+    },
   });
-  setInterval(() => console.log(`STAT statements ${statements}`), 250).unref();
+  setInterval(() => {
+    console.log(`STAT statements ${statements}`);
+    for (const [kind, ms] of waitedMs) console.log(`STAT waited_ms_${kind} ${Math.round(ms)}`);
+  }, 250).unref();
   return 'ledger';
 }
 

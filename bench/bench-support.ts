@@ -114,7 +114,7 @@ export class BenchServices {
       this.processes.set(role, child);
       createInterface({ input: child.stdout }).on('line', (line) => {
         if (line.startsWith('READY ')) resolve(line.slice(6));
-        const stat = /^STAT (\S+) (\d+)$/.exec(line);
+        const stat = /^STAT (\S+) (-?\d+)$/.exec(line);
         if (stat !== null) this.stats.set(`${role}.${stat[1]}`, Number(stat[2]));
       });
       child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
@@ -124,6 +124,12 @@ export class BenchServices {
   /** The last value a service printed for a figure it counts (`STAT <name> <value>`); NaN before any. */
   stat(role: string, name: string): number {
     return this.stats.get(`${role}.${name}`) ?? Number.NaN;
+  }
+
+  /** Every figure a service printed whose name starts with `prefix`, by the rest of its name. */
+  statsOf(role: string, prefix: string): Record<string, number> {
+    const start = `${role}.${prefix}`;
+    return Object.fromEntries([...this.stats].filter(([name]) => name.startsWith(start)).map(([name, value]) => [name.slice(start.length), value]));
   }
 
   /** Stops (SIGSTOP) or resumes (SIGCONT) a service, so that another one has the cores to itself. */

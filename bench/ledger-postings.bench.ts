@@ -231,6 +231,7 @@ async function main(): Promise<void> {
       await sleep(500);
     });
     const statements = running.stat('ledger', 'statements');
+    const waitedMs = running.statsOf('ledger', 'waited_ms_');
     await running.stop();
     services = undefined;
 
@@ -256,6 +257,8 @@ async function main(): Promise<void> {
         postingsPerTransaction: Number((entries / batches).toFixed(1)),
         sqlStatements: statements,
         sqlStatementsPerPosting: Number((statements / entries).toFixed(2)),
+        // Summed over the statements in flight at once, so it can exceed the run's length.
+        msWaitingForSqlByStatement: Object.fromEntries(Object.entries(waitedMs).sort(([, left], [, right]) => right - left)),
         designTargetPerSecond: DESIGN_TARGET_PER_SECOND,
         meetsDesignTarget: processorPerSecond >= DESIGN_TARGET_PER_SECOND,
       },

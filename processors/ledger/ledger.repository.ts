@@ -25,9 +25,18 @@ export type PostResult =
   | { readonly outcome: 'already_posted'; readonly entryId: string }
   | { readonly outcome: 'conflicting_posting'; readonly entryId: string };
 
+interface ChainHead {
+  readonly sequence: number;
+  readonly hash: Buffer;
+}
+
 /** The ledger's only SQL: journal entries and their lines (written once, chained), and its copy of reservations. */
 export class LedgerRepository {
   private accountIds: Map<string, string> | undefined;
+  /** The chain head as each open transaction left it (see chainHead). */
+  private readonly heads = new WeakMap<Knex.Transaction, ChainHead>();
+  /** The last document number of each year as each open transaction left it (see lastDocumentNumber). */
+  private readonly documentNumbers = new WeakMap<Knex.Transaction, Map<number, number>>();
 
   /**
    * Posts an entry and its lines and links it into the hash chain. The chain head is locked
@@ -45,8 +54,8 @@ export class LedgerRepository {
       return { accountId, direction: line.direction, amountCents: line.amountMinor, currency: line.currency, memo: line.memo ?? null };
     });
     const reversesEntryId = entry.reversesEntryId ?? null;
-    const head: { sequence: string; entry_hash: Buffer } = await transaction.withSchema('accounting').table('chain_head').forUpdate().first('sequence', 'entry_hash');
-    const sequence = Number(head.sequence) + 1;
+    const head = await this.chainHead(transaction);
+    const sequence = head.sequence + 1;
     const hashed = {
       id: entry.id,
       sequence,
@@ -57,38 +66,63 @@ export class LedgerRepository {
       reversesEntryId,
       lines,
     };
-    const hash = entryHash(hashed, head.entry_hash);
-    const inserted: { id: string }[] = await transaction
-      .withSchema('accounting')
-      .table('journal_entries')
-      .insert({
-        id: entry.id,
+    const hash = entryHash(hashed, head.hash);
+    // The entry, its lines and the head's move in one round trip; a fact posted already (by a
+    // transaction that raced this one) inserts nothing, so no lines follow and the head stays.
+    const { rows } = await transaction.raw<{ rows: { id: string }[] }>(
+      `WITH entry AS (
+         INSERT INTO accounting.journal_entries
+           (id, sequence, previous_hash, entry_hash, external_ref_type, external_ref_id, entry_date, description, reverses_entry_id, correlation_id, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (external_ref_type, external_ref_id) DO NOTHING
+         RETURNING id
+       ), lines AS (
+         INSERT INTO accounting.journal_lines (journal_entry_id, account_id, direction, amount_cents, currency, memo)
+         SELECT entry.id, line.account_id, line.direction, line.amount_cents, line.currency, line.memo
+         FROM entry, jsonb_to_recordset(?::jsonb) AS line (account_id uuid, direction text, amount_cents bigint, currency text, memo text)
+       ), head AS (
+         UPDATE accounting.chain_head SET sequence = ?, entry_hash = ?, updated_at = now() WHERE EXISTS (SELECT 1 FROM entry)
+       )
+       SELECT id FROM entry`,
+      [
+        entry.id,
         sequence,
-        previous_hash: head.entry_hash,
-        entry_hash: hash,
-        external_ref_type: posting.externalRefType,
-        external_ref_id: posting.externalRefId,
-        entry_date: posting.entryDate,
-        description: posting.description,
-        reverses_entry_id: reversesEntryId,
-        correlation_id: entry.correlationId,
-        created_by: entry.createdBy,
-      })
-      .onConflict(['external_ref_type', 'external_ref_id'])
-      .ignore()
-      .returning('id');
-    if (inserted.length === 0) {
+        head.hash,
+        hash,
+        posting.externalRefType,
+        posting.externalRefId,
+        posting.entryDate,
+        posting.description,
+        reversesEntryId,
+        entry.correlationId,
+        entry.createdBy,
+        JSON.stringify(lines.map((line) => ({ account_id: line.accountId, direction: line.direction, amount_cents: line.amountCents, currency: line.currency, memo: line.memo }))),
+        sequence,
+        hash,
+      ],
+    );
+    if (rows.length === 0) {
       // Posted before (the handler checks first, so mostly by a transaction that raced this one).
       const raced = await this.findPosting(transaction, posting.externalRefType, posting.externalRefId);
       if (raced === undefined) throw new Error(`posting ${posting.externalRefType}/${posting.externalRefId} conflicted but cannot be read back`);
       return { outcome: sameLines(raced.lines, posting.lines) ? 'already_posted' : 'conflicting_posting', entryId: raced.id };
     }
-    await transaction
-      .withSchema('accounting')
-      .table('journal_lines')
-      .insert(lines.map((line) => ({ journal_entry_id: entry.id, account_id: line.accountId, direction: line.direction, amount_cents: line.amountCents, currency: line.currency, memo: line.memo })));
-    await transaction.withSchema('accounting').table('chain_head').update({ sequence, entry_hash: hash, updated_at: transaction.fn.now() });
+    this.heads.set(transaction, { sequence, hash });
     return { outcome: 'posted', entryId: entry.id, sequence };
+  }
+
+  /**
+   * The chain head, locked FOR UPDATE for the rest of the transaction: read once per transaction
+   * (or savepoint: each has its own object, so a rolled-back savepoint's postings are never
+   * followed), then followed in memory as this transaction posts.
+   */
+  private async chainHead(transaction: Knex.Transaction): Promise<ChainHead> {
+    const known = this.heads.get(transaction);
+    if (known !== undefined) return known;
+    const row: { sequence: string; entry_hash: Buffer } = await transaction.withSchema('accounting').table('chain_head').forUpdate().first('sequence', 'entry_hash');
+    const head = { sequence: Number(row.sequence), hash: row.entry_hash };
+    this.heads.set(transaction, head);
+    return head;
   }
 
   async findPosting(transaction: Knex.Transaction, externalRefType: string, externalRefId: string): Promise<(PostedEntry & { readonly reversesEntryId: string | null }) | undefined> {
@@ -177,10 +211,13 @@ export class LedgerRepository {
   /**
    * The last document number of `year` so far. It takes the chain head's lock first, the one every
    * posting takes: a number read under it stays the last until this transaction commits or rolls
-   * back, and the two locks are always taken in the same order.
+   * back, and the two locks are always taken in the same order. Once this transaction has issued a
+   * document of the year, the number it issued is the last (no statement needed).
    */
   async lastDocumentNumber(transaction: Knex.Transaction, year: number): Promise<number> {
-    await transaction.withSchema('accounting').table('chain_head').forUpdate().first('sequence');
+    await this.chainHead(transaction);
+    const known = this.documentNumbers.get(transaction)?.get(year);
+    if (known !== undefined) return known;
     const row: { last_number: number } | undefined = await transaction.withSchema('accounting').table('invoice_number_counters').where('year', year).first('last_number');
     return row?.last_number ?? 0;
   }
@@ -219,6 +256,9 @@ export class LedgerRepository {
           currency: document.currency,
         })),
       );
+    const numbers = this.documentNumbers.get(transaction) ?? new Map<number, number>();
+    numbers.set(document.year, document.sequenceNumber);
+    this.documentNumbers.set(transaction, numbers);
   }
 
   /** The invoice or credit note issued with a journal entry, if any. */

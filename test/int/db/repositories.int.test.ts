@@ -185,6 +185,31 @@ describe('context repositories', () => {
       const head: { sequence: number } = await accounting('accounting.chain_head').first('sequence');
       expect(Number(head.sequence)).toBe(posted.outcome === 'posted' ? posted.sequence : -1);
     });
+
+    it('follows the chain head through a transaction: a rolled-back savepoint leaves no trace, and a stale head fails loudly', async () => {
+      const sequences = await accounting.transaction(async (trx) => {
+        const first = await repository.post(trx, entry(randomUUID(), 100));
+        // A message whose savepoint is rolled back after posting (as the runtime does for a failed one).
+        await trx.transaction(async (savepoint) => {
+          await repository.post(savepoint, entry(randomUUID(), 200));
+          throw new Error('the message failed after posting');
+        }).catch(() => undefined);
+        const second = await repository.post(trx, entry(randomUUID(), 300));
+        return [first, second].map((result) => (result.outcome === 'posted' ? result.sequence : -1));
+      });
+      expect(sequences[1]).toBe(sequences[0]! + 1);
+      const rows: { sequence: string; previous_hash: Buffer; entry_hash: Buffer }[] = await accounting('accounting.journal_entries').whereIn('sequence', sequences).orderBy('sequence').select('sequence', 'previous_hash', 'entry_hash');
+      expect(rows[1]!.previous_hash.equals(rows[0]!.entry_hash)).toBe(true);
+
+      // A transaction that posted inside a savepoint which was kept, then posts again itself: the
+      // head it remembers is behind, and the database refuses the second entry rather than fork.
+      const stale = accounting.transaction(async (trx) => {
+        await repository.post(trx, entry(randomUUID(), 400));
+        await trx.transaction((savepoint) => repository.post(savepoint, entry(randomUUID(), 500)));
+        await repository.post(trx, entry(randomUUID(), 600));
+      });
+      await expect(stale).rejects.toMatchObject({ code: '23505' });
+    });
   });
 
   describe('vehicles and odometer readings', () => {
