@@ -84,7 +84,9 @@ export function ledgerHandlers(repository: LedgerRepository): CommandHandler[] {
       return undefined;
     },
   };
-  return [...posting, reserved, ...journalCommandHandlers(repository)];
+  // Every handler sends the batch's queued entries and documents through the one repository.
+  const beforeCommit = (transaction: Knex.Transaction) => repository.flush(transaction);
+  return [...posting, reserved, ...journalCommandHandlers(repository)].map((handler) => ({ ...handler, beforeCommit }));
 }
 
 /**
@@ -96,16 +98,16 @@ async function postDecided(repository: LedgerRepository, transaction: Knex.Trans
   const posted = decision.events.find((event) => event.type === LEDGER_POSTED);
   if (posted === undefined) return undefined;
   const { reversesEntryId, ...posting } = postingOf(posted.payload);
-  const result = await repository.post(transaction, {
-    id: posted.aggregateId,
-    posting,
-    reversesEntryId,
-    correlationId: context.metadata.correlationId,
-    createdBy: userIdOrNull(context.metadata.actor),
-  });
+  // In a batch the rows are queued and sent together before the commit (LedgerRepository.flush).
+  const defer = context.deferWrites === true;
+  const result = await repository.post(
+    transaction,
+    { id: posted.aggregateId, posting, reversesEntryId, correlationId: context.metadata.correlationId, createdBy: userIdOrNull(context.metadata.actor) },
+    { defer },
+  );
   switch (result.outcome) {
     case 'posted':
-      for (const document of decision.events.filter(isDocumentEvent)) await repository.issueDocument(transaction, documentOf(document), userIdOrNull(context.metadata.actor));
+      for (const document of decision.events.filter(isDocumentEvent)) await repository.issueDocument(transaction, documentOf(document), userIdOrNull(context.metadata.actor), { defer });
       return undefined;
     case 'already_posted':
       return reject('LEDGER.ALREADY_POSTED', `${posting.externalRefType} ${posting.externalRefId} is posted already as entry ${result.entryId}.`);
@@ -143,6 +145,8 @@ function journalCommandHandlers(repository: LedgerRepository): CommandHandler[] 
     commandType: REVERSAL,
     parse: parseReverseJournalEntry,
     load: async (transaction, command) => {
+      // The entry to reverse, and its document, may be among the rows this batch has queued.
+      await repository.flush(transaction);
       const original = await repository.entryToReverse(transaction, command.entryId);
       const postedBefore = await repository.findPosting(transaction, REVERSAL, command.reversalId);
       const reversedDocument = original === undefined || postedBefore !== undefined ? undefined : await repository.documentOfEntry(transaction, original.id);

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { AccountCode, AccountType } from './chart-of-accounts';
 import type { DocumentKind, IssuedDocument } from './invoices';
 import type { EntryToReverse, KnownAccount } from './journal-commands';
+import { BatchWritesRefused } from '../runtime/command-handler';
 import { entryHash } from './entry-hash';
 import type { Direction, Posting, PostedEntry } from './posting-rules';
 import { sameLines } from './same-lines';
@@ -30,6 +31,31 @@ interface ChainHead {
   readonly hash: Buffer;
 }
 
+/** Rows a batch queued (see post and issueDocument with `defer`), as JSON for one INSERT per table. */
+interface PendingWrites {
+  readonly entries: Record<string, unknown>[];
+  readonly lines: Record<string, unknown>[];
+  readonly documents: Record<string, unknown>[];
+  readonly documentLines: Record<string, unknown>[];
+  /** The queued postings by external reference (`type/id`), for findPosting. */
+  readonly postings: Map<string, PostedEntry & { readonly reversesEntryId: string | null }>;
+  head: ChainHead | undefined;
+}
+
+const ENTRY_COLUMNS = `id uuid, sequence bigint, previous_hash text, entry_hash text, external_ref_type text, external_ref_id uuid, entry_date date,
+  description text, reverses_entry_id uuid, correlation_id text, created_by uuid`;
+const LINE_COLUMNS = 'journal_entry_id uuid, account_id uuid, direction text, amount_cents bigint, currency text, memo text';
+const DOCUMENT_COLUMNS = `id uuid, kind text, year int, sequence_number int, invoice_number text, source_event_type text, source_event_id uuid, rental_id uuid,
+  customer_id uuid, credited_invoice_id uuid, journal_entry_id uuid, total_cents bigint, currency text, issued_at timestamptz, created_by uuid`;
+const DOCUMENT_LINE_COLUMNS = 'invoice_id uuid, line_number int, description text, charge_type text, quantity int, unit_amount_cents bigint, amount_cents bigint, currency text';
+const namesOf = (columns: string) => columns.split(',').map((column) => column.trim().split(' ')[0]!);
+
+/** Whether a database error is a refused integrity rule (SQLSTATE class 23: unique, foreign key, check). */
+function isIntegrityViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('23');
+}
+
 /** The ledger's only SQL: journal entries and their lines (written once, chained), and its copy of reservations. */
 export class LedgerRepository {
   private accountIds: Map<string, string> | undefined;
@@ -37,6 +63,8 @@ export class LedgerRepository {
   private readonly heads = new WeakMap<Knex.Transaction, ChainHead>();
   /** The last document number of each year as each open transaction left it (see lastDocumentNumber). */
   private readonly documentNumbers = new WeakMap<Knex.Transaction, Map<number, number>>();
+  /** What each open transaction queued for its batch's flush. */
+  private readonly pending = new WeakMap<Knex.Transaction, PendingWrites>();
 
   /**
    * Posts an entry and its lines and links it into the hash chain. The chain head is locked
@@ -44,8 +72,12 @@ export class LedgerRepository {
    * commits); the unique external reference makes a second posting of the same fact a no-op that
    * leaves the head where it was, told apart from a posting with different lines. The database
    * checks the balance at commit.
+   *
+   * With `defer` the entry is queued for flush() (one statement per table for the whole batch)
+   * and reported posted; a fact another transaction posted meanwhile then fails the flush, and the
+   * batch runs again with each posting sent at once.
    */
-  async post(transaction: Knex.Transaction, entry: JournalEntry): Promise<PostResult> {
+  async post(transaction: Knex.Transaction, entry: JournalEntry, options: { readonly defer?: boolean } = {}): Promise<PostResult> {
     const { posting } = entry;
     const accounts = await this.accountIdsFor(transaction, posting.lines.map((line) => line.account));
     const lines = posting.lines.map((line) => {
@@ -67,6 +99,30 @@ export class LedgerRepository {
       lines,
     };
     const hash = entryHash(hashed, head.hash);
+    if (options.defer === true) {
+      const pending = this.pendingOf(transaction);
+      pending.entries.push({
+        id: entry.id,
+        sequence,
+        previous_hash: head.hash.toString('hex'),
+        entry_hash: hash.toString('hex'),
+        external_ref_type: posting.externalRefType,
+        external_ref_id: posting.externalRefId,
+        entry_date: posting.entryDate,
+        description: posting.description,
+        reverses_entry_id: reversesEntryId,
+        correlation_id: entry.correlationId,
+        created_by: entry.createdBy,
+      });
+      for (const line of lines) {
+        pending.lines.push({ journal_entry_id: entry.id, account_id: line.accountId, direction: line.direction, amount_cents: line.amountCents, currency: line.currency, memo: line.memo });
+      }
+      pending.postings.set(`${posting.externalRefType}/${posting.externalRefId}`, { id: entry.id, lines: [...posting.lines], reversesEntryId });
+      pending.head = { sequence, hash };
+      this.heads.set(transaction, { sequence, hash });
+      return { outcome: 'posted', entryId: entry.id, sequence };
+    }
+    await this.flush(transaction);
     // The entry, its lines and the head's move in one round trip; a fact posted already (by a
     // transaction that raced this one) inserts nothing, so no lines follow and the head stays.
     const { rows } = await transaction.raw<{ rows: { id: string }[] }>(
@@ -126,7 +182,44 @@ export class LedgerRepository {
   }
 
   async findPosting(transaction: Knex.Transaction, externalRefType: string, externalRefId: string): Promise<(PostedEntry & { readonly reversesEntryId: string | null }) | undefined> {
-    return this.readEntry(transaction, { 'e.external_ref_type': externalRefType, 'e.external_ref_id': externalRefId });
+    return this.pending.get(transaction)?.postings.get(`${externalRefType}/${externalRefId}`) ?? this.readEntry(transaction, { 'e.external_ref_type': externalRefType, 'e.external_ref_id': externalRefId });
+  }
+
+  /**
+   * Sends what post and issueDocument queued in this transaction: entries, lines, the head's move,
+   * documents and their lines, one statement each, in sequence and number order (the database
+   * checks each document's number as the next of its year, and the head's move to the last entry).
+   * A refusal by the database is a BatchWritesRefused.
+   */
+  async flush(transaction: Knex.Transaction): Promise<void> {
+    const pending = this.pending.get(transaction);
+    if (pending === undefined) return;
+    this.pending.delete(transaction);
+    const insert = async (table: string, columns: string, rows: readonly Record<string, unknown>[], select: string, order: string) => {
+      if (rows.length === 0) return;
+      await transaction.raw(`INSERT INTO accounting.${table} (${namesOf(columns).join(', ')}) SELECT ${select} FROM jsonb_to_recordset(?::jsonb) AS row (${columns}) ORDER BY ${order}`, [JSON.stringify(rows)]);
+    };
+    try {
+      const entryNames = namesOf(ENTRY_COLUMNS).map((name) => (name.endsWith('_hash') ? `decode(${name}, 'hex')` : name));
+      await insert('journal_entries', ENTRY_COLUMNS, pending.entries, entryNames.join(', '), 'sequence');
+      await insert('journal_lines', LINE_COLUMNS, pending.lines, namesOf(LINE_COLUMNS).join(', '), 'journal_entry_id');
+      if (pending.head !== undefined) {
+        await transaction.raw('UPDATE accounting.chain_head SET sequence = ?, entry_hash = ?, updated_at = now()', [pending.head.sequence, pending.head.hash]);
+      }
+      await insert('invoices', DOCUMENT_COLUMNS, pending.documents, namesOf(DOCUMENT_COLUMNS).join(', '), 'year, sequence_number');
+      await insert('invoice_lines', DOCUMENT_LINE_COLUMNS, pending.documentLines, namesOf(DOCUMENT_LINE_COLUMNS).join(', '), 'invoice_id, line_number');
+    } catch (error) {
+      if (isIntegrityViolation(error)) throw new BatchWritesRefused(error);
+      throw error;
+    }
+  }
+
+  private pendingOf(transaction: Knex.Transaction): PendingWrites {
+    const known = this.pending.get(transaction);
+    if (known !== undefined) return known;
+    const created: PendingWrites = { entries: [], lines: [], documents: [], documentLines: [], postings: new Map(), head: undefined };
+    this.pending.set(transaction, created);
+    return created;
   }
 
   /** An entry by id, with its lines and the entry that reversed it, if any. */
@@ -223,8 +316,21 @@ export class LedgerRepository {
   }
 
   /** Writes an issued invoice or credit note and its lines; the database checks its number and total. */
-  async issueDocument(transaction: Knex.Transaction, document: IssuedDocument, createdBy: string | null): Promise<void> {
-    await transaction.withSchema('accounting').table('invoices').insert({
+  async issueDocument(transaction: Knex.Transaction, document: IssuedDocument, createdBy: string | null, options: { readonly defer?: boolean } = {}): Promise<void> {
+    const numbers = this.documentNumbers.get(transaction) ?? new Map<number, number>();
+    numbers.set(document.year, document.sequenceNumber);
+    this.documentNumbers.set(transaction, numbers);
+    const lines = document.lines.map((line, index) => ({
+      invoice_id: document.id,
+      line_number: index + 1,
+      description: line.description,
+      charge_type: line.chargeType,
+      quantity: 1,
+      unit_amount_cents: line.amountMinor,
+      amount_cents: line.amountMinor,
+      currency: document.currency,
+    }));
+    const row = {
       id: document.id,
       kind: document.kind,
       year: document.year,
@@ -240,25 +346,16 @@ export class LedgerRepository {
       currency: document.currency,
       issued_at: document.issuedAt,
       created_by: createdBy,
-    });
-    await transaction
-      .withSchema('accounting')
-      .table('invoice_lines')
-      .insert(
-        document.lines.map((line, index) => ({
-          invoice_id: document.id,
-          line_number: index + 1,
-          description: line.description,
-          charge_type: line.chargeType,
-          quantity: 1,
-          unit_amount_cents: line.amountMinor,
-          amount_cents: line.amountMinor,
-          currency: document.currency,
-        })),
-      );
-    const numbers = this.documentNumbers.get(transaction) ?? new Map<number, number>();
-    numbers.set(document.year, document.sequenceNumber);
-    this.documentNumbers.set(transaction, numbers);
+    };
+    if (options.defer === true) {
+      const pending = this.pendingOf(transaction);
+      pending.documents.push({ ...row, issued_at: document.issuedAt.toISOString() });
+      pending.documentLines.push(...lines);
+      return;
+    }
+    await this.flush(transaction);
+    await transaction.withSchema('accounting').table('invoices').insert(row);
+    await transaction.withSchema('accounting').table('invoice_lines').insert(lines);
   }
 
   /** The invoice or credit note issued with a journal entry, if any. */

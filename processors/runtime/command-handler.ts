@@ -36,6 +36,23 @@ export type Decision = Acceptance | Rejection;
 export interface CommandContext {
   readonly metadata: MessageMetadata;
   readonly now: Date;
+  /**
+   * True when the message is handled in a batch whose handlers' `beforeCommit` runs before the
+   * commit: `apply` may then queue its writes for it instead of sending them one by one. False or
+   * absent when each message has a savepoint of its own, and writes go out at once.
+   */
+  readonly deferWrites?: boolean;
+}
+
+/**
+ * Thrown when the database refuses writes a handler queued for its batch (a unique key a racing
+ * transaction took first, say): which message caused it is not known, so the batch's transaction
+ * is rolled back and the batch runs again one message at a time, with writes sent at once.
+ */
+export class BatchWritesRefused extends Error {
+  constructor(readonly refusal: unknown) {
+    super('the database refused the writes queued for the batch; it is handled again one message at a time', { cause: refusal });
+  }
 }
 
 export function reject(reasonCode: string, message: string): Rejection {
@@ -75,4 +92,10 @@ export interface CommandHandler<Command = unknown, State = unknown> {
   load(transaction: Knex.Transaction, command: Command): Promise<State>;
   decide(state: State, command: Command, context: CommandContext): Decision;
   apply(transaction: Knex.Transaction, decision: Acceptance, command: Command, context: CommandContext): Promise<Rejection | undefined>;
+  /**
+   * Sends what `apply` queued while `deferWrites` was true, once per batch transaction after its
+   * last message and before the outbox; a refusal of the database is a BatchWritesRefused.
+   * Handlers that share a repository may share the function: each distinct one runs once.
+   */
+  readonly beforeCommit?: (transaction: Knex.Transaction) => Promise<void>;
 }

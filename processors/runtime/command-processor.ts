@@ -3,7 +3,7 @@ import type { AvroCodec } from '../../platform/avro-codec';
 import type { ErrorClass } from '../../platform/failure-records';
 import type { Logger } from '../../platform/logger';
 import { MissingHeaderError, readMetadata, type MessageMetadata, type RawHeaders } from '../../platform/message-headers';
-import type { CommandHandler, Decision, Rejection } from './command-handler';
+import { BatchWritesRefused, type CommandHandler, type Decision, type Rejection } from './command-handler';
 import { decodeOrPoison, handlerErrorClass, isTransient, PoisonMessageError } from '../../platform/failures';
 import type { InboxOutcome, IntegrationRepository, OutboxEvent } from './integration.repository';
 
@@ -92,7 +92,9 @@ interface Handled {
  * the database refuses a command's writes (a unique plate, an overlapping booking), that
  * transaction is rolled back and the batch runs again with one savepoint per message, so a refused
  * command leaves no trace but its rejection and does not undo its neighbours. (A rejection by the
- * pure domain rule happens before any write and needs no savepoint.)
+ * pure domain rule happens before any write and needs no savepoint.) In the optimistic pass a
+ * handler may queue its writes and send them for the whole batch in its `beforeCommit`; should the
+ * database refuse them, the batch runs again the same way, each message's writes in its savepoint.
  *
  * Messages are read and decoded before the transaction: one that cannot be (a missing header,
  * bytes that are not Avro, a schema id the registry does not know, a record the handler cannot
@@ -221,6 +223,7 @@ export class CommandProcessor {
           handled.push(await this.handle(transaction, message, isolation, options));
         } catch (error) {
           if (error instanceof NeedsIsolation) throw error;
+          if (error instanceof BatchWritesRefused) throw new NeedsIsolation(message.metadata.messageId);
           throw new MessageFailure(message, error);
         }
         continue;
@@ -231,6 +234,16 @@ export class CommandProcessor {
         if (isTransient(error)) throw error;
         await this.inbox.unclaim(transaction, message.metadata.messageId);
         handled.push({ outcome: 'failed', kind: 'handler', errorClass: handlerErrorClass(error), error, metadata: message.metadata });
+      }
+    }
+    if (isolation === 'batch') {
+      for (const beforeCommit of new Set([...this.handlers.values()].flatMap((handler) => (handler.beforeCommit === undefined ? [] : [handler.beforeCommit])))) {
+        try {
+          await beforeCommit(transaction);
+        } catch (error) {
+          if (error instanceof BatchWritesRefused) throw new NeedsIsolation('(the batch)');
+          throw error;
+        }
       }
     }
     const done = handled.filter((result): result is Handled => result.outcome !== 'failed');
@@ -254,7 +267,7 @@ export class CommandProcessor {
       this.logger[options.othersEvents === true ? 'debug' : 'warn']({ messageId: metadata.messageId, messageType: metadata.messageType }, 'no handler for this message type; ignored');
       return { metadata, outcome: 'ignored', events: [] };
     }
-    const context = { metadata, now: this.clock() };
+    const context = { metadata, now: this.clock(), deferWrites: isolation === 'batch' };
     let decision: Decision = handler.decide(await handler.load(transaction, command), command, context);
     if (decision.kind === 'accepted' && isolation === 'batch') {
       const refusal = await handler.apply(transaction, decision, command, context);

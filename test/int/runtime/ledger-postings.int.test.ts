@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { createDatabase } from '../../../platform/database';
 import { ledgerHandlers } from '../../../processors/ledger/ledger.handlers';
@@ -216,6 +216,37 @@ describe('the ledger processor', () => {
     expect(await sqlFailure(accounting('accounting.chain_head').delete())).toMatchObject({ code: '42501' });
     expect(await sqlFailure(accounting('accounting.chain_head').insert({ singleton: false, sequence: 0, entry_hash: Buffer.alloc(32) }))).toMatchObject({ code: '42501' });
     expect(await admin('accounting.chain_head').first('sequence')).toEqual(head);
+  });
+
+  it('moves the chain head several steps only onto written entries, landing on the hash of the last', async () => {
+    const head: { sequence: string; entry_hash: Buffer } = await admin('accounting.chain_head').first('sequence', 'entry_hash');
+    const from = Number(head.sequence);
+    const hashes = [randomBytes(32), randomBytes(32)];
+    const moves = await admin
+      .transaction(async (transaction) => {
+        const attempt = async (sequence: number, hash: Buffer) => {
+          await transaction.raw('SAVEPOINT move');
+          const outcome = await transaction('accounting.chain_head').update({ sequence, entry_hash: hash }).then(
+            () => 'moved',
+            (error: { constraint?: string }) => `refused by ${error.constraint}`,
+          );
+          await transaction.raw(outcome === 'moved' ? 'RELEASE SAVEPOINT move' : 'ROLLBACK TO SAVEPOINT move');
+          return outcome;
+        };
+        const overUnwritten = await attempt(from + 2, hashes[1]!);
+        let previous = head.entry_hash;
+        for (const [offset, hash] of hashes.entries()) {
+          await transaction('accounting.journal_entries').insert({ external_ref_type: 'test.ChainMove', external_ref_id: randomUUID(), entry_date: '2026-11-24', sequence: from + offset + 1, previous_hash: previous, entry_hash: hash });
+          previous = hash;
+        }
+        const wrongHash = await attempt(from + 2, hashes[0]!);
+        const onto = await attempt(from + 2, hashes[1]!);
+        // Never committed: the entries have no lines, which the database would refuse at commit anyway.
+        throw Object.assign(new Error('rolled back'), { moves: [overUnwritten, wrongHash, onto] });
+      })
+      .catch((error: { moves?: string[] }) => error.moves);
+    expect(moves).toEqual(['refused by chain_head_forward', 'refused by chain_head_forward', 'moved']);
+    expect(await admin('accounting.chain_head').first('sequence', 'entry_hash')).toEqual(head);
   });
 
   it('verifies the hash chain, and names the entry whose line was changed behind the triggers', async () => {
