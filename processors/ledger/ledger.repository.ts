@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { AccountCode, AccountType } from './chart-of-accounts';
 import type { DocumentKind, IssuedDocument } from './invoices';
 import type { EntryToReverse, KnownAccount } from './journal-commands';
+import { isUuid } from '../../platform/identifiers';
 import { BatchWritesRefused } from '../runtime/command-handler';
 import { entryHash } from './entry-hash';
 import type { Direction, Posting, PostedEntry } from './posting-rules';
@@ -25,6 +26,12 @@ export type PostResult =
   | { readonly outcome: 'posted'; readonly entryId: string; readonly sequence: number }
   | { readonly outcome: 'already_posted'; readonly entryId: string }
   | { readonly outcome: 'conflicting_posting'; readonly entryId: string };
+
+/** A rental's reservation as the ledger keeps it from RentalReserved. */
+interface Reservation {
+  readonly lines: ChargeLine[];
+  readonly customerId: string | null;
+}
 
 interface ChainHead {
   readonly sequence: number;
@@ -63,6 +70,10 @@ export class LedgerRepository {
   private readonly heads = new WeakMap<Knex.Transaction, ChainHead>();
   /** The last document number of each year as each open transaction left it (see lastDocumentNumber). */
   private readonly documentNumbers = new WeakMap<Knex.Transaction, Map<number, number>>();
+  /** Postings read ahead for each open transaction's batch (null: known not to exist). */
+  private readonly readAhead = new WeakMap<Knex.Transaction, Map<string, (PostedEntry & { readonly reversesEntryId: string | null }) | null>>();
+  /** Reservations read ahead for each open transaction's batch (null: known not to exist). */
+  private readonly reservationsReadAhead = new WeakMap<Knex.Transaction, Map<string, Reservation | null>>();
   /** What each open transaction queued for its batch's flush. */
   private readonly pending = new WeakMap<Knex.Transaction, PendingWrites>();
 
@@ -182,7 +193,46 @@ export class LedgerRepository {
   }
 
   async findPosting(transaction: Knex.Transaction, externalRefType: string, externalRefId: string): Promise<(PostedEntry & { readonly reversesEntryId: string | null }) | undefined> {
-    return this.pending.get(transaction)?.postings.get(`${externalRefType}/${externalRefId}`) ?? this.readEntry(transaction, { 'e.external_ref_type': externalRefType, 'e.external_ref_id': externalRefId });
+    const key = `${externalRefType}/${externalRefId}`;
+    const queued = this.pending.get(transaction)?.postings.get(key);
+    if (queued !== undefined) return queued;
+    const readAhead = this.readAhead.get(transaction);
+    if (readAhead?.has(key) === true) return readAhead.get(key) ?? undefined;
+    return this.readEntry(transaction, { 'e.external_ref_type': externalRefType, 'e.external_ref_id': externalRefId });
+  }
+
+  /**
+   * Reads the postings of many facts at once for findPosting in the same transaction: found or
+   * known absent. A posting another transaction commits afterwards is not seen here; the unique
+   * external reference refuses the second entry when the batch's rows are written.
+   */
+  async readAheadPostings(transaction: Knex.Transaction, references: readonly { readonly externalRefType: string; readonly externalRefId: string }[]): Promise<void> {
+    // An id that is not a uuid cannot be posted; its own load finds that out, without failing the batch here.
+    references = references.filter((reference) => isUuid(reference.externalRefId));
+    if (references.length === 0) return;
+    const rows: { id: string; external_ref_type: string; external_ref_id: string; reverses_entry_id: string | null; code: string; direction: Direction; amount_cents: string; currency: string; memo: string | null }[] =
+      await transaction
+        .from('accounting.journal_entries as e')
+        .join('accounting.journal_lines as l', 'l.journal_entry_id', 'e.id')
+        .join('accounting.accounts as a', 'a.id', 'l.account_id')
+        .whereIn(
+          ['e.external_ref_type', 'e.external_ref_id'],
+          references.map((reference) => [reference.externalRefType, reference.externalRefId]),
+        )
+        .select('e.id', 'e.external_ref_type', 'e.external_ref_id', 'e.reverses_entry_id', 'a.code', 'l.direction', 'l.amount_cents', 'l.currency', 'l.memo');
+    const found = new Map<string, PostedEntry & { readonly reversesEntryId: string | null }>();
+    for (const row of rows) {
+      const key = `${row.external_ref_type}/${row.external_ref_id}`;
+      const entry = found.get(key) ?? { id: row.id, reversesEntryId: row.reverses_entry_id, lines: [] };
+      entry.lines.push({ account: row.code, direction: row.direction, amountMinor: Number(row.amount_cents), currency: row.currency.trim(), ...(row.memo === null ? {} : { memo: row.memo }) });
+      found.set(key, entry);
+    }
+    const known = this.readAhead.get(transaction) ?? new Map<string, (PostedEntry & { readonly reversesEntryId: string | null }) | null>();
+    for (const { externalRefType, externalRefId } of references) {
+      const key = `${externalRefType}/${externalRefId}`;
+      known.set(key, found.get(key) ?? null);
+    }
+    this.readAhead.set(transaction, known);
   }
 
   /**
@@ -195,23 +245,31 @@ export class LedgerRepository {
     const pending = this.pending.get(transaction);
     if (pending === undefined) return;
     this.pending.delete(transaction);
-    const insert = async (table: string, columns: string, rows: readonly Record<string, unknown>[], select: string, order: string) => {
-      if (rows.length === 0) return;
-      await transaction.raw(`INSERT INTO accounting.${table} (${namesOf(columns).join(', ')}) SELECT ${select} FROM jsonb_to_recordset(?::jsonb) AS row (${columns}) ORDER BY ${order}`, [JSON.stringify(rows)]);
-    };
     try {
-      const entryNames = namesOf(ENTRY_COLUMNS).map((name) => (name.endsWith('_hash') ? `decode(${name}, 'hex')` : name));
-      await insert('journal_entries', ENTRY_COLUMNS, pending.entries, entryNames.join(', '), 'sequence');
-      await insert('journal_lines', LINE_COLUMNS, pending.lines, namesOf(LINE_COLUMNS).join(', '), 'journal_entry_id');
-      if (pending.head !== undefined) {
-        await transaction.raw('UPDATE accounting.chain_head SET sequence = ?, entry_hash = ?, updated_at = now()', [pending.head.sequence, pending.head.hash]);
-      }
-      await insert('invoices', DOCUMENT_COLUMNS, pending.documents, namesOf(DOCUMENT_COLUMNS).join(', '), 'year, sequence_number');
-      await insert('invoice_lines', DOCUMENT_LINE_COLUMNS, pending.documentLines, namesOf(DOCUMENT_LINE_COLUMNS).join(', '), 'invoice_id, line_number');
+      await this.writePending(transaction, pending);
     } catch (error) {
       if (isIntegrityViolation(error)) throw new BatchWritesRefused(error);
       throw error;
     }
+    // Written now: a later message of the batch about the same fact finds them as any posting.
+    const known = this.readAhead.get(transaction) ?? new Map<string, (PostedEntry & { readonly reversesEntryId: string | null }) | null>();
+    for (const [key, posted] of pending.postings) known.set(key, posted);
+    this.readAhead.set(transaction, known);
+  }
+
+  private async writePending(transaction: Knex.Transaction, pending: PendingWrites): Promise<void> {
+    const insert = async (table: string, columns: string, rows: readonly Record<string, unknown>[], select: string, order: string) => {
+      if (rows.length === 0) return;
+      await transaction.raw(`INSERT INTO accounting.${table} (${namesOf(columns).join(', ')}) SELECT ${select} FROM jsonb_to_recordset(?::jsonb) AS row (${columns}) ORDER BY ${order}`, [JSON.stringify(rows)]);
+    };
+    const entryNames = namesOf(ENTRY_COLUMNS).map((name) => (name.endsWith('_hash') ? `decode(${name}, 'hex')` : name));
+    await insert('journal_entries', ENTRY_COLUMNS, pending.entries, entryNames.join(', '), 'sequence');
+    await insert('journal_lines', LINE_COLUMNS, pending.lines, namesOf(LINE_COLUMNS).join(', '), 'journal_entry_id');
+    if (pending.head !== undefined) {
+      await transaction.raw('UPDATE accounting.chain_head SET sequence = ?, entry_hash = ?, updated_at = now()', [pending.head.sequence, pending.head.hash]);
+    }
+    await insert('invoices', DOCUMENT_COLUMNS, pending.documents, namesOf(DOCUMENT_COLUMNS).join(', '), 'year, sequence_number');
+    await insert('invoice_lines', DOCUMENT_LINE_COLUMNS, pending.documentLines, namesOf(DOCUMENT_LINE_COLUMNS).join(', '), 'invoice_id, line_number');
   }
 
   private pendingOf(transaction: Knex.Transaction): PendingWrites {
@@ -282,18 +340,34 @@ export class LedgerRepository {
 
   /** Keeps a reservation's charge lines for its completion; a second copy of the same reservation changes nothing. */
   async recordReservation(transaction: Knex.Transaction, reservation: { rentalId: string; customerId: string | null; currency: string; lines: readonly ChargeLine[] }): Promise<void> {
-    await transaction
+    const inserted: unknown[] = await transaction
       .withSchema('accounting')
       .table('rental_reservations')
       .insert({ rental_id: reservation.rentalId, customer_id: reservation.customerId, currency: reservation.currency, lines: JSON.stringify(reservation.lines) })
       .onConflict('rental_id')
-      .ignore();
+      .ignore()
+      .returning('rental_id');
+    // A reservation read ahead as absent exists now (the first one kept stays, as in the table).
+    if (inserted.length > 0) this.reservationsReadAhead.get(transaction)?.set(reservation.rentalId, { lines: [...reservation.lines], customerId: reservation.customerId });
   }
 
   /** The reservation's charge lines and customer, as kept from RentalReserved. */
-  async reservation(transaction: Knex.Transaction, rentalId: string): Promise<{ lines: ChargeLine[]; customerId: string | null } | undefined> {
+  async reservation(transaction: Knex.Transaction, rentalId: string): Promise<Reservation | undefined> {
+    const readAhead = this.reservationsReadAhead.get(transaction);
+    if (readAhead?.has(rentalId) === true) return readAhead.get(rentalId) ?? undefined;
     const row: { lines: ChargeLine[]; customer_id: string | null } | undefined = await transaction.withSchema('accounting').table('rental_reservations').where('rental_id', rentalId).first('lines', 'customer_id');
     return row === undefined ? undefined : { lines: row.lines, customerId: row.customer_id };
+  }
+
+  /** Reads the reservations of many rentals at once for reservation() in the same transaction: found or known absent. */
+  async readAheadReservations(transaction: Knex.Transaction, rentalIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(rentalIds.filter(isUuid))];
+    if (ids.length === 0) return;
+    const rows: { rental_id: string; lines: ChargeLine[]; customer_id: string | null }[] = await transaction.withSchema('accounting').table('rental_reservations').whereIn('rental_id', ids).select('rental_id', 'lines', 'customer_id');
+    const known = this.reservationsReadAhead.get(transaction) ?? new Map<string, Reservation | null>();
+    for (const id of ids) known.set(id, null);
+    for (const row of rows) known.set(row.rental_id, { lines: row.lines, customerId: row.customer_id });
+    this.reservationsReadAhead.set(transaction, known);
   }
 
   /** A rental's customer, as kept from its reservation. */

@@ -98,4 +98,10 @@ export interface CommandHandler<Command = unknown, State = unknown> {
    * Handlers that share a repository may share the function: each distinct one runs once.
    */
   readonly beforeCommit?: (transaction: Knex.Transaction) => Promise<void>;
+  /**
+   * Reads ahead, in one go, what `load` will need for a batch's messages (given every command of
+   * the batch whose handler shares this function), so that loads inside that transaction find it
+   * without a statement each. Runs once per batch transaction, before the first message.
+   */
+  readonly prepare?: (transaction: Knex.Transaction, commands: readonly unknown[]) => Promise<void>;
 }

@@ -211,6 +211,11 @@ export class CommandProcessor {
       transaction,
       messages.map(({ metadata }) => ({ messageId: metadata.messageId, messageType: metadata.messageType, correlationId: metadata.correlationId })),
     );
+    if (isolation === 'batch') {
+      const byPrepare = new Map<NonNullable<CommandHandler['prepare']>, unknown[]>();
+      for (const { handler, command } of messages) if (handler?.prepare !== undefined) byPrepare.set(handler.prepare, [...(byPrepare.get(handler.prepare) ?? []), command]);
+      for (const [prepare, commands] of byPrepare) await prepare(transaction, commands);
+    }
     const handled: (Handled | FailedResult)[] = [];
     for (const message of messages) {
       // A message id seen twice in one batch is claimed once: the first occurrence handles it.
