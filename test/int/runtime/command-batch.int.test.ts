@@ -6,7 +6,7 @@ import { Header } from '../../../platform/message-headers';
 import { createSchemaRegistry } from '../../../platform/schema-registry';
 import { fleetHandlers } from '../../../processors/fleet/fleet.handlers';
 import { FleetRepository } from '../../../processors/fleet/fleet.repository';
-import type { CommandHandler } from '../../../processors/runtime/command-handler';
+import { BatchWritesRefused, type CommandHandler } from '../../../processors/runtime/command-handler';
 import { CommandProcessor, type IncomingMessage } from '../../../processors/runtime/command-processor';
 import { isTransient } from '../../../platform/failures';
 import { IntegrationRepository } from '../../../processors/runtime/integration.repository';
@@ -19,7 +19,9 @@ import { stackEnv } from '../../support/stack-env';
  * One consumer batch through CommandProcessor on the real PostgreSQL and registry, as the fleet
  * login: accepted commands share one optimistic pass; a command the database refuses sends the
  * batch through again one savepoint per message, and leaves nothing but its rejection; a message
- * id seen before, in an earlier batch or earlier in the same one, has no second effect.
+ * id seen before, in an earlier batch or earlier in the same one, has no second effect. A handler
+ * may read ahead for the whole optimistic pass and defer its writes to its beforeCommit; if the
+ * database refuses them, the batch runs again message by message with writes sent at once.
  */
 const env = stackEnv();
 
@@ -121,6 +123,38 @@ describe('a batch of commands in one transaction', () => {
       [third.id, 'fleet.VehicleRegistered', topics.events],
       [third.id, 'platform.CommandResult', topics.results],
     ]);
+  });
+
+  it('reads ahead once per optimistic pass, lets it defer writes, and runs it again message by message when the deferred writes are refused', async () => {
+    const calls: string[] = [];
+    let refuse = true;
+    const deferring: CommandHandler<{ plateNumber: string }> = {
+      ...registerVehicle,
+      prepare: async (_transaction, commands) => void calls.push(`prepare ${commands.length}`),
+      apply: async (transaction, decision, command, context) => {
+        calls.push(`apply ${context.deferWrites === true ? 'deferred' : 'at once'}`);
+        return registerVehicle.apply(transaction, decision, command, context);
+      },
+      beforeCommit: async () => {
+        calls.push('beforeCommit');
+        if (refuse) {
+          refuse = false;
+          throw new BatchWritesRefused(new Error('a unique key another transaction took'));
+        }
+      },
+    };
+    const hooked = new CommandProcessor(new IntegrationRepository('fleet'), codec, topics, [deferring], silentLogger);
+    const batch = [await registration('B-AT 90'), await registration('B-AT 91')];
+
+    expect((await hooked.processBatch(fleet, batch)).map((result) => result.outcome)).toEqual(['accepted', 'accepted']);
+    // The refused optimistic pass left nothing; the second pass wrote each message in its savepoint.
+    expect(calls).toEqual(['prepare 2', 'apply deferred', 'apply deferred', 'beforeCommit', 'apply at once', 'apply at once']);
+    expect(await count(fleet.withSchema('fleet').table('vehicles').whereIn('plate_number', ['B-AT 90', 'B-AT 91']))).toBe(2);
+    expect(await count(fleet.withSchema('fleet').table('inbox_processed_messages').whereIn('message_id', batch.map((message) => message.id)))).toBe(2);
+
+    calls.length = 0;
+    expect((await hooked.processBatch(fleet, [await registration('B-AT 92')])).map((result) => result.outcome)).toEqual(['accepted']);
+    expect(calls).toEqual(['prepare 1', 'apply deferred', 'beforeCommit']);
   });
 
   it('gives a batch delivered again no second effect', async () => {
