@@ -27,8 +27,9 @@ class RefusedByDatabase extends Error {
 
 /** A refusal in the optimistic pass: the batch's transaction is rolled back and it runs again message by message. */
 class NeedsIsolation extends Error {
-  constructor(readonly messageId: string) {
-    super(`message ${messageId} was refused by the database; the batch is handled again one savepoint per message`);
+  /** `what`: the message whose writes were refused, or the batch-wide step that failed. */
+  constructor(what: string) {
+    super(`${what} was refused by the database; the batch is handled again one savepoint per message`);
   }
 }
 
@@ -214,7 +215,7 @@ export class CommandProcessor {
     if (isolation === 'batch') {
       const byPrepare = new Map<NonNullable<CommandHandler['prepare']>, unknown[]>();
       for (const { handler, command } of messages) if (handler?.prepare !== undefined) byPrepare.set(handler.prepare, [...(byPrepare.get(handler.prepare) ?? []), command]);
-      for (const [prepare, commands] of byPrepare) await prepare(transaction, commands);
+      for (const [prepare, commands] of byPrepare) await this.batchStep('the read-ahead', () => prepare(transaction, commands));
     }
     const handled: (Handled | FailedResult)[] = [];
     for (const message of messages) {
@@ -228,7 +229,7 @@ export class CommandProcessor {
           handled.push(await this.handle(transaction, message, isolation, options));
         } catch (error) {
           if (error instanceof NeedsIsolation) throw error;
-          if (error instanceof BatchWritesRefused) throw new NeedsIsolation(message.metadata.messageId);
+          if (error instanceof BatchWritesRefused) throw new NeedsIsolation(`message ${message.metadata.messageId}`);
           throw new MessageFailure(message, error);
         }
         continue;
@@ -243,12 +244,7 @@ export class CommandProcessor {
     }
     if (isolation === 'batch') {
       for (const beforeCommit of new Set([...this.handlers.values()].flatMap((handler) => (handler.beforeCommit === undefined ? [] : [handler.beforeCommit])))) {
-        try {
-          await beforeCommit(transaction);
-        } catch (error) {
-          if (error instanceof BatchWritesRefused) throw new NeedsIsolation('(the batch)');
-          throw error;
-        }
+        await this.batchStep("the batch's deferred writes", () => beforeCommit(transaction));
       }
     }
     const done = handled.filter((result): result is Handled => result.outcome !== 'failed');
@@ -265,6 +261,21 @@ export class CommandProcessor {
     return handled.map((result) => (result.outcome === 'failed' ? result : result.outcome));
   }
 
+  /**
+   * A step of the optimistic pass that serves the whole batch (a read-ahead, the deferred writes).
+   * Trouble that may pass (the database away) fails the batch, to be delivered again; anything
+   * else sends it through the savepoint pass, which runs neither step.
+   */
+  private async batchStep(what: string, step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      this.logger.debug({ err: error }, `${what} failed; the batch runs again one savepoint per message`);
+      throw new NeedsIsolation(what);
+    }
+  }
+
   private async handle(transaction: Knex.Transaction, prepared: Prepared, isolation: Isolation, options: BatchOptions): Promise<Handled> {
     const { metadata, handler, command } = prepared;
     if (handler === undefined) {
@@ -276,7 +287,7 @@ export class CommandProcessor {
     let decision: Decision = handler.decide(await handler.load(transaction, command), command, context);
     if (decision.kind === 'accepted' && isolation === 'batch') {
       const refusal = await handler.apply(transaction, decision, command, context);
-      if (refusal !== undefined) throw new NeedsIsolation(metadata.messageId);
+      if (refusal !== undefined) throw new NeedsIsolation(`message ${metadata.messageId}`);
     } else if (decision.kind === 'accepted') {
       const accepted = decision;
       const refusal = await transaction

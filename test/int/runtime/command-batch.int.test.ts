@@ -155,6 +155,18 @@ describe('a batch of commands in one transaction', () => {
     calls.length = 0;
     expect((await hooked.processBatch(fleet, [await registration('B-AT 92')])).map((result) => result.outcome)).toEqual(['accepted']);
     expect(calls).toEqual(['prepare 1', 'apply deferred', 'beforeCommit']);
+
+    // A read-ahead that fails for good (not an outage) does not stop the batch either.
+    calls.length = 0;
+    const failingReadAhead = new CommandProcessor(
+      new IntegrationRepository('fleet'),
+      codec,
+      topics,
+      [{ ...deferring, prepare: () => Promise.reject(new Error('a read-ahead bug')) }],
+      silentLogger,
+    );
+    expect((await failingReadAhead.processBatch(fleet, [await registration('B-AT 93')])).map((result) => result.outcome)).toEqual(['accepted']);
+    expect(calls).toEqual(['apply at once']);
   });
 
   it('gives a batch delivered again no second effect', async () => {
