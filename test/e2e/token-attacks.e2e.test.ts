@@ -82,9 +82,11 @@ describe('token attacks and role escalation', () => {
   async function issuedToken(roles: string[]): Promise<string> {
     const email = `staff-${randomUUID()}@fleet.example`;
     const password = `pw-${randomUUID()}`;
-    const created = await harness.send('POST', '/v1/users', { email, password }, { subject: ADMIN, roles: ['admin'] });
+    const asAdmin = { subject: ADMIN, roles: ['admin'] };
+    const created = await harness.decided(await harness.send('POST', '/v1/users', { email, password }, asAdmin), asAdmin);
+    expect({ status: created.status, body: created.body }).toMatchObject({ body: { status: 'accepted', aggregateId: expect.any(String) as string } });
     const id = created.body.aggregateId as string;
-    for (const role of roles) expect((await harness.send('POST', `/v1/users/${id}/roles`, { role }, { subject: ADMIN, roles: ['admin'] })).status).toBe(200);
+    for (const role of roles) expect((await harness.decided(await harness.send('POST', `/v1/users/${id}/roles`, { role }, asAdmin), asAdmin)).status).toBe(200);
     const answer = await harness.tokenRequest('/oauth/token', { grant_type: 'password', client_id: 'fleet-cli', username: email, password });
     expect(answer.status).toBe(200);
     return answer.body.access_token as string;
@@ -93,8 +95,9 @@ describe('token attacks and role escalation', () => {
   it('keeps a rental agent from managing roles, decommissioning and reading identity data, and an auditor to reading', async () => {
     const agent = await issuedToken(['rental_agent']);
     const auditor = await issuedToken(['auditor']);
-    const someone = (await harness.send('POST', '/v1/users', { email: `x-${randomUUID()}@fleet.example`, password: `pw-${randomUUID()}` }, { subject: ADMIN, roles: ['admin'] })).body.aggregateId as string;
-    const registered = await harness.send('POST', '/v1/vehicles', vehicle(), { subject: ADMIN, roles: ['admin'] });
+    const asAdmin = { subject: ADMIN, roles: ['admin'] };
+    const someone = (await harness.decided(await harness.send('POST', '/v1/users', { email: `x-${randomUUID()}@fleet.example`, password: `pw-${randomUUID()}` }, asAdmin), asAdmin)).body.aggregateId as string;
+    const registered = await harness.decided(await harness.send('POST', '/v1/vehicles', vehicle(), asAdmin), asAdmin);
     const vehicleId = registered.body.aggregateId as string;
     const identityBefore = await harness.commandsProduced('identity');
     const fleetBefore = await harness.commandsProduced('fleet');

@@ -337,6 +337,18 @@ export class SystemHarness {
     return this.request(method, route, token === null ? { Prefer: 'wait=20' } : { Prefer: 'wait=20', Authorization: `Bearer ${token}` }, body);
   }
 
+  /**
+   * A command's answer once it is decided: a 202 still pending when `send` stopped waiting (a
+   * loaded machine) is followed on its status URL, as the same caller, until it is decided.
+   */
+  async decided(answer: Answer, options: { roles?: string[]; subject?: string } = {}): Promise<Answer> {
+    let current = answer;
+    for (let attempt = 0; current.status === 202 && typeof current.body.commandId === 'string' && attempt < 5; attempt += 1) {
+      current = await this.send('GET', `/v1/commands/${current.body.commandId}`, undefined, options);
+    }
+    return current;
+  }
+
   get(route: string, options: { roles?: string[]; subject?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
     return this.send('GET', route, undefined, { ...options, wait: false });
   }
