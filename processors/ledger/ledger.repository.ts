@@ -46,7 +46,6 @@ interface PendingWrites {
   readonly documentLines: Record<string, unknown>[];
   /** The queued postings by external reference (`type/id`), for findPosting. */
   readonly postings: Map<string, PostedEntry & { readonly reversesEntryId: string | null }>;
-  head: ChainHead | undefined;
 }
 
 const ENTRY_COLUMNS = `id uuid, sequence bigint, previous_hash text, entry_hash text, external_ref_type text, external_ref_id uuid, entry_date date,
@@ -129,7 +128,6 @@ export class LedgerRepository {
         pending.lines.push({ journal_entry_id: entry.id, account_id: line.accountId, direction: line.direction, amount_cents: line.amountCents, currency: line.currency, memo: line.memo });
       }
       pending.postings.set(`${posting.externalRefType}/${posting.externalRefId}`, { id: entry.id, lines: [...posting.lines], reversesEntryId });
-      pending.head = { sequence, hash };
       this.heads.set(transaction, { sequence, hash });
       return { outcome: 'posted', entryId: entry.id, sequence };
     }
@@ -265,8 +263,10 @@ export class LedgerRepository {
     const entryNames = namesOf(ENTRY_COLUMNS).map((name) => (name.endsWith('_hash') ? `decode(${name}, 'hex')` : name));
     await insert('journal_entries', ENTRY_COLUMNS, pending.entries, entryNames.join(', '), 'sequence');
     await insert('journal_lines', LINE_COLUMNS, pending.lines, namesOf(LINE_COLUMNS).join(', '), 'journal_entry_id');
-    if (pending.head !== undefined) {
-      await transaction.raw('UPDATE accounting.chain_head SET sequence = ?, entry_hash = ?, updated_at = now()', [pending.head.sequence, pending.head.hash]);
+    // The head this transaction follows is the last queued entry's (see post).
+    const head = this.heads.get(transaction);
+    if (pending.entries.length > 0 && head !== undefined) {
+      await transaction.raw('UPDATE accounting.chain_head SET sequence = ?, entry_hash = ?, updated_at = now()', [head.sequence, head.hash]);
     }
     await insert('invoices', DOCUMENT_COLUMNS, pending.documents, namesOf(DOCUMENT_COLUMNS).join(', '), 'year, sequence_number');
     await insert('invoice_lines', DOCUMENT_LINE_COLUMNS, pending.documentLines, namesOf(DOCUMENT_LINE_COLUMNS).join(', '), 'invoice_id, line_number');
@@ -275,7 +275,7 @@ export class LedgerRepository {
   private pendingOf(transaction: Knex.Transaction): PendingWrites {
     const known = this.pending.get(transaction);
     if (known !== undefined) return known;
-    const created: PendingWrites = { entries: [], lines: [], documents: [], documentLines: [], postings: new Map(), head: undefined };
+    const created: PendingWrites = { entries: [], lines: [], documents: [], documentLines: [], postings: new Map() };
     this.pending.set(transaction, created);
     return created;
   }

@@ -12,6 +12,7 @@ import type { ContextProcessor } from '../../../processors/runtime/context-proce
 import { verifyChain } from '../../../tools/reconcile/verify-chain';
 import { startContextProcessor } from '../../support/context-processor';
 import { ScratchDatabase } from '../../support/database';
+import { membersAre } from '../../support/consumer-group';
 import { eventually } from '../../support/eventually';
 import { encodedMessage, type Sent } from '../../support/messages';
 import { uniqueName } from '../../support/names';
@@ -108,16 +109,7 @@ describe('two ledger processors in one group during a rebalance', () => {
     return processor;
   }
 
-  async function membersAre(count: number): Promise<void> {
-    await eventually(
-      async () => {
-        const { groups } = await admin.describeGroups([groupId]);
-        return groups[0]?.members.length === count ? true : undefined;
-      },
-      60_000,
-      `${count} members in ${groupId}`,
-    );
-  }
+
 
   /** A partition of the rental topic held by each of the two members. */
   async function partitionsOfEachMember(): Promise<[number, number]> {
@@ -176,11 +168,11 @@ describe('two ledger processors in one group during a rebalance', () => {
       if (chunk === 3) await eventually(async () => ((await handled(sent)) === sent.length ? true : undefined), 120_000, 'the raced chunk handled');
       if (chunk === 2) {
         await startInstance('ledger-rebalance-b');
-        await membersAre(2);
+        await membersAre(admin, groupId, 2);
       }
       if (chunk === 5) {
         await first.stop();
-        await membersAre(1);
+        await membersAre(admin, groupId, 1);
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

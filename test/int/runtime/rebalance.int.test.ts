@@ -8,6 +8,7 @@ import { Header } from '../../../platform/message-headers';
 import { createSchemaRegistry } from '../../../platform/schema-registry';
 import type { ContextProcessor } from '../../../processors/runtime/context-processor';
 import { ScratchDatabase } from '../../support/database';
+import { membersAre } from '../../support/consumer-group';
 import { eventually } from '../../support/eventually';
 import { startFleetProcessor } from '../../support/fleet-processor';
 import { uniqueName } from '../../support/names';
@@ -77,17 +78,7 @@ describe('the fleet processor across rebalances', () => {
     return processor;
   }
 
-  /** Waits until the group has settled with this many members (the partitions were moved). */
-  async function membersAre(count: number): Promise<void> {
-    await eventually(
-      async () => {
-        const { groups } = await admin.describeGroups([groupId]);
-        return groups[0]?.members.length === count ? true : undefined;
-      },
-      60_000,
-      `${count} members in ${groupId}`,
-    );
-  }
+
 
   async function sendChunk(from: number): Promise<string[]> {
     const messageIds: string[] = [];
@@ -117,11 +108,11 @@ describe('the fleet processor across rebalances', () => {
       // A second member joins a third of the way in, and the first leaves two thirds in, both mid-stream.
       if (chunk === 3) {
         await startProcessor('fleet-rebalance-b');
-        await membersAre(2);
+        await membersAre(admin, groupId, 2);
       }
       if (chunk === 7) {
         await first.stop();
-        await membersAre(1);
+        await membersAre(admin, groupId, 1);
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
