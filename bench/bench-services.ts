@@ -17,6 +17,7 @@ import { CommandResultsConsumer, CommandWaiter } from '../gateway/commands/comma
 import { CommandStatusRepository } from '../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../gateway/commands/command-submitter';
 import { AccountingQueries } from '../gateway/queries/accounting.queries';
+import { ReportQueries } from '../gateway/queries/report.queries';
 import { IdentityQueries } from '../gateway/queries/identity.queries';
 import { MaintenanceQueries } from '../gateway/queries/maintenance.queries';
 import { RentalQueries } from '../gateway/queries/rental.queries';
@@ -100,12 +101,14 @@ async function gateway(setup: BenchSetup): Promise<string> {
         maintenance: new MaintenanceQueries(statusDatabase),
         identity: new IdentityQueries(statusDatabase),
         accounting: new AccountingQueries(statusDatabase),
+        reports: new ReportQueries(statusDatabase),
         topics: {
           fleetCommands: setup.topics.commands,
           rentalCommands: setup.rental?.topics.commands ?? `bench.rental.commands.${setup.suffix}`,
           maintenanceCommands: `bench.maintenance.commands.${setup.suffix}`,
           identityCommands: `bench.identity.commands.${setup.suffix}`,
           ledgerCommands: `bench.ledger.commands.${setup.suffix}`,
+          reportingCommands: `bench.reporting.commands.${setup.suffix}`,
         },
       },
     }),

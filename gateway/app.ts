@@ -8,6 +8,7 @@ import { authenticate } from './middleware/authenticate';
 import { correlationId } from './middleware/correlation-id';
 import { problems } from './middleware/problem';
 import { accountingQueryRoutes, type AccountingQueryDependencies } from './routes/accounting-queries.routes';
+import { reportRoutes, type ReportRoutesDependencies } from './routes/reports.routes';
 import { commandRoutes } from './routes/commands.routes';
 import { healthRoutes } from './routes/health.routes';
 import { identityQueryRoutes, type IdentityQueryDependencies } from './routes/identity-queries.routes';
@@ -41,7 +42,8 @@ export type ApiDependencies = VehicleRoutesDependencies &
   IdentityRoutesDependencies &
   IdentityQueryDependencies &
   LedgerRoutesDependencies &
-  AccountingQueryDependencies & {
+  AccountingQueryDependencies &
+  ReportRoutesDependencies & {
     readonly verifier: TokenVerifier;
     /** Refuses tokens of disabled users and clients; absent, a token is good until it expires. */
     readonly subjects?: SubjectStatusCheck;
@@ -87,6 +89,7 @@ export function apiRouter(dependencies: ApiDependencies): Router {
     identityQueryRoutes(dependencies),
     ledgerRoutes(dependencies),
     accountingQueryRoutes(dependencies),
+    reportRoutes(dependencies),
     commandRoutes(dependencies),
   ]) {
     api.use(routes.routes());

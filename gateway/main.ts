@@ -36,6 +36,7 @@ import { RentalQueries } from './queries/rental.queries';
 import { IdentityQueries } from './queries/identity.queries';
 import { MaintenanceQueries } from './queries/maintenance.queries';
 import { AccountingQueries } from './queries/accounting.queries';
+import { ReportQueries } from './queries/report.queries';
 
 /** How long the results consumer waits while PostgreSQL is away, doubling between the two. */
 const RESULTS_OUTAGE_DELAY_MS_MIN = 200;
@@ -158,7 +159,15 @@ async function main(): Promise<void> {
       maintenance: new MaintenanceQueries(reader),
       identity: new IdentityQueries(reader),
       accounting: new AccountingQueries(reader),
-      topics: { fleetCommands: 'fleet.commands', rentalCommands: 'rental.commands', maintenanceCommands: 'maintenance.commands', identityCommands: 'identity.commands', ledgerCommands: 'ledger.commands' },
+      reports: new ReportQueries(reader),
+      topics: {
+        fleetCommands: 'fleet.commands',
+        rentalCommands: 'rental.commands',
+        maintenanceCommands: 'maintenance.commands',
+        identityCommands: 'identity.commands',
+        ledgerCommands: 'ledger.commands',
+        reportingCommands: 'reporting.commands',
+      },
     },
   });
   const server = createServer(app.callback());

@@ -4,6 +4,7 @@ import auth from './openapi/auth.json';
 import identity from './openapi/identity.json';
 import maintenance from './openapi/maintenance.json';
 import rental from './openapi/rental.json';
+import reporting from './openapi/reporting.json';
 
 /**
  * The OpenAPI document of the whole HTTP surface: gateway/openapi.json (the gateway's own routes,
@@ -35,4 +36,4 @@ export function mergeOpenApi<Document extends OpenApiPart>(document: Document, p
   return { ...document, paths, components };
 }
 
-export const OPENAPI_DOCUMENT = mergeOpenApi(base as OpenApiPart & typeof base, [rental, maintenance, identity, accounting, auth]);
+export const OPENAPI_DOCUMENT = mergeOpenApi(base as OpenApiPart & typeof base, [rental, maintenance, identity, accounting, reporting, auth]);

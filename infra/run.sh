@@ -9,6 +9,7 @@
 #   run.sh auth ARGS...         the token service's signing keys and OAuth clients (tools/auth.ts)
 #   run.sh replay ARGS...       inspect and replay a consumer group's dead letters (tools/replay.ts)
 #   run.sh reconcile ARGS...    compare the ledger with the rental and maintenance facts, or verify its hash chain (tools/reconcile.ts)
+#   run.sh reporting-rebuild ARGS...  replay the source topics into fresh reporting read models and check every snapshot reproduces (tools/reporting-rebuild.ts)
 #   run.sh dev                  stack up, migrations, topics, then the gateway and processors
 #   run.sh test [JEST ARGS...]  stack up, migrations, topics, type check, lint, every jest suite
 #   run.sh bench [NAME]         a benchmark: pipeline (the default), availability, reservations or ledger
@@ -101,6 +102,7 @@ case "$task" in
   replay) bootstrap; replay_environment; exec tsx tools/replay.ts "$@" ;;
   # Against the local stack when there is one; a deployment sets DATABASE_ADMIN_URL itself.
   reconcile) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec tsx tools/reconcile.ts "$@" ;;
+  reporting-rebuild) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec tsx tools/reporting-rebuild.ts "$@" ;;
   bench)
     # bench [pipeline|availability|reservations|ledger]: the command pipeline unless another is named.
     case "${1:-pipeline}" in
@@ -115,7 +117,7 @@ case "$task" in
   test) bootstrap; run_tests "$@" ;;
   exec) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec "$@" ;;
   *)
-    echo "usage: infra/run.sh bootstrap|stack|migrate|topics|dev|test|replay|reconcile|exec ..." >&2
+    echo "usage: infra/run.sh bootstrap|stack|migrate|topics|dev|test|replay|reconcile|reporting-rebuild|exec ..." >&2
     exit 2
     ;;
 esac

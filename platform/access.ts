@@ -33,6 +33,8 @@ export const PERMISSIONS = [
   'accounting.read',
   'accounting.journal.post',
   'accounting.accounts.manage',
+  'reports.generate',
+  'reports.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -76,6 +78,7 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'ledger.PostManualJournalEntry': 'accounting.journal.post',
   'ledger.ReverseJournalEntry': 'accounting.journal.post',
   'ledger.DefineAccount': 'accounting.accounts.manage',
+  'reporting.GenerateReport': 'reports.generate',
 };
 
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
@@ -90,6 +93,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'rentals.read',
     'maintenance.schedule',
     'maintenance.read',
+    'reports.generate',
+    'reports.read',
   ],
   rental_agent: [
     'vehicles.read',
@@ -113,8 +118,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'accounting.read',
     'accounting.journal.post',
     'accounting.accounts.manage',
+    'reports.generate',
+    'reports.read',
   ],
-  auditor: ['vehicles.read', 'rentals.read', 'maintenance.read', 'identity.read', 'commands.read_any', 'accounting.read'],
+  auditor: ['vehicles.read', 'rentals.read', 'maintenance.read', 'identity.read', 'commands.read_any', 'accounting.read', 'reports.read'],
   system: PERMISSIONS,
 };
 

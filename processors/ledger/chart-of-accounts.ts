@@ -4,7 +4,8 @@
  * at the account's row, which is never renamed away); adding an account here needs a migration
  * that seeds it.
  */
-export type AccountType = 'asset' | 'liability' | 'equity' | 'revenue' | 'expense';
+export const ACCOUNT_TYPES = ['asset', 'liability', 'equity', 'revenue', 'expense'] as const;
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
 
 export interface AccountDeclaration {
   readonly code: string;

@@ -1,6 +1,6 @@
 import { isArray, isNullableString, isInteger, isString, recordOf } from '../../platform/decoded';
 import { checkActorHolds, reject, type CommandContext, type Decision } from '../runtime/command-handler';
-import type { AccountType } from './chart-of-accounts';
+import { ACCOUNT_TYPES, type AccountType } from './chart-of-accounts';
 import { documentEvent, documentForReversal, issue, type IssuedDocument } from './invoices';
 import { ledgerPostedEvent } from './ledger-posting';
 import type { Direction, Posting, PostingLine, PostedEntry } from './posting-rules';
@@ -24,7 +24,6 @@ export const ACCOUNT_NAME_LENGTH_MAX = 200;
 /** The largest single line: ten billion in major units, far beyond any rental, far below 2^53. */
 export const LINE_AMOUNT_MINOR_MAX = 1_000_000_000_000;
 export const ACCOUNT_CODE = /^[A-Z][A-Z0-9_]{0,49}$/;
-export const ACCOUNT_TYPES: readonly AccountType[] = ['asset', 'liability', 'equity', 'revenue', 'expense'];
 const CURRENCY = /^[A-Z]{3}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -99,7 +98,7 @@ export interface DefineAccountState {
 }
 
 const isDirection = (candidate: unknown): candidate is Direction => candidate === 'debit' || candidate === 'credit';
-const isAccountType = (candidate: unknown): candidate is AccountType => ACCOUNT_TYPES.includes(candidate as AccountType);
+const isAccountType = (candidate: unknown): candidate is AccountType => (ACCOUNT_TYPES as readonly unknown[]).includes(candidate);
 
 export function parsePostManualJournalEntry(value: unknown): PostManualJournalEntry {
   const field = recordOf(MANUAL_ENTRY, value);

@@ -22,5 +22,10 @@ export function canonicalJson(value: unknown): string {
 
 /** SHA-256 of the canonical text, lower-case hex: what reporting.report_snapshots.content_hash holds. */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return hashOfText(canonicalJson(value));
+}
+
+/** SHA-256 of a canonical text already made. */
+export function hashOfText(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -24,6 +24,8 @@ export interface Period {
 
 /** The contra-revenue account: discounts are booked as debits on it and reduce revenue. */
 export const DISCOUNTS_ACCOUNT = 'DISCOUNTS';
+/** What customers owe: the receivables aging reads this account's lines. */
+export const ACCOUNTS_RECEIVABLE = 'ACCOUNTS_RECEIVABLE';
 
 const byText = (left: string, right: string) => (left < right ? -1 : left > right ? 1 : 0);
 

@@ -118,7 +118,7 @@ export class CommandConsumer {
   private async handle(topic: string, partition: number, messages: readonly KafkaJS.KafkaMessage[]): Promise<boolean> {
     let results: MessageResult[];
     try {
-      results = await this.processor.processBatch(this.database, messages, { othersEvents: this.options.subscriptions.includes(topic) });
+      results = await this.processor.processBatch(this.database, messages, { othersEvents: this.options.subscriptions.includes(topic), source: { topic, partition } });
     } catch (error) {
       this.waitOutOutage(topic, partition, error);
       return false;

@@ -33,9 +33,21 @@ export interface Acceptance {
 
 export type Decision = Acceptance | Rejection;
 
+/**
+ * Where a message stands in its stream: the topic, partition and offset it was first written to.
+ * A message that came back through a retry topic or a replay keeps its original position.
+ */
+export interface SourcePosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
 export interface CommandContext {
   readonly metadata: MessageMetadata;
   readonly now: Date;
+  /** The message's position, when the runtime knows it (always, for a message read from Kafka). */
+  readonly position?: SourcePosition;
   /**
    * True when the message is handled in a batch whose handlers' `beforeCommit` runs before the
    * commit: `apply` may then queue its writes for it instead of sending them one by one. False or

@@ -3,7 +3,8 @@ import type { AvroCodec } from '../../platform/avro-codec';
 import type { ErrorClass } from '../../platform/failure-records';
 import type { Logger } from '../../platform/logger';
 import { MissingHeaderError, readMetadata, type MessageMetadata, type RawHeaders } from '../../platform/message-headers';
-import { BatchWritesRefused, type CommandHandler, type Decision, type Rejection } from './command-handler';
+import { BatchWritesRefused, type CommandHandler, type Decision, type Rejection, type SourcePosition } from './command-handler';
+import { readFailure } from '../../platform/failure-records';
 import { decodeOrPoison, handlerErrorClass, isTransient, PoisonMessageError } from '../../platform/failures';
 import type { InboxOutcome, IntegrationRepository, OutboxEvent } from './integration.repository';
 
@@ -17,6 +18,8 @@ export interface Topics {
 export interface IncomingMessage {
   readonly value: Buffer | null;
   readonly headers?: RawHeaders;
+  /** The message's offset in the partition the batch was read from (BatchOptions.source). */
+  readonly offset?: string;
 }
 
 class RefusedByDatabase extends Error {
@@ -48,6 +51,8 @@ type Isolation = 'batch' | 'message';
 export interface BatchOptions {
   /** The batch comes from another context's events topic, where unhandled types are expected. */
   readonly othersEvents?: boolean;
+  /** The topic partition the batch was read from: with each message's offset, its position. */
+  readonly source?: { readonly topic: string; readonly partition: number };
 }
 
 export type ProcessOutcome = 'accepted' | 'rejected' | 'duplicate' | 'ignored';
@@ -74,6 +79,7 @@ interface Prepared {
   readonly metadata: MessageMetadata;
   readonly handler: CommandHandler | undefined;
   readonly command: unknown;
+  readonly position: SourcePosition | undefined;
 }
 
 interface Handled {
@@ -127,7 +133,7 @@ export class CommandProcessor {
     const results: (MessageResult | undefined)[] = new Array<MessageResult | undefined>(messages.length);
     const prepared: (Prepared | undefined)[] = [];
     for (const [index, message] of messages.entries()) {
-      const read = await this.prepare(message);
+      const read = await this.prepare(message, options);
       if ('outcome' in read) results[index] = read;
       else prepared[index] = read;
     }
@@ -178,7 +184,7 @@ export class CommandProcessor {
   }
 
   /** Reads the headers and decodes the value; a message that cannot be read is a poison result. */
-  private async prepare(message: IncomingMessage): Promise<Prepared | FailedResult> {
+  private async prepare(message: IncomingMessage, options: BatchOptions): Promise<Prepared | FailedResult> {
     let metadata: MessageMetadata;
     try {
       metadata = readMetadata(message.headers ?? {});
@@ -187,11 +193,12 @@ export class CommandProcessor {
       return poison(new PoisonMessageError('poison/missing-header', error.message), null);
     }
     const handler = this.handlers.get(metadata.messageType);
-    if (handler === undefined) return { metadata, handler, command: undefined };
+    const position = positionOf(message, options);
+    if (handler === undefined) return { metadata, handler, command: undefined, position };
     const read = await decodeOrPoison(this.codec, message.value);
     if (read instanceof PoisonMessageError) return poison(read, metadata);
     try {
-      return { metadata, handler, command: handler.parse(read.decoded) };
+      return { metadata, handler, command: handler.parse(read.decoded), position };
     } catch (error) {
       return poison(new PoisonMessageError('poison/unreadable', `${metadata.messageType} cannot read this record: ${(error as Error).message}`, { cause: error }), metadata);
     }
@@ -283,7 +290,7 @@ export class CommandProcessor {
       this.logger[options.othersEvents === true ? 'debug' : 'warn']({ messageId: metadata.messageId, messageType: metadata.messageType }, 'no handler for this message type; ignored');
       return { metadata, outcome: 'ignored', events: [] };
     }
-    const context = { metadata, now: this.clock(), deferWrites: isolation === 'batch' };
+    const context = { metadata, now: this.clock(), deferWrites: isolation === 'batch', ...(prepared.position === undefined ? {} : { position: prepared.position }) };
     let decision: Decision = handler.decide(await handler.load(transaction, command), command, context);
     if (decision.kind === 'accepted' && isolation === 'batch') {
       const refusal = await handler.apply(transaction, decision, command, context);
@@ -401,4 +408,17 @@ function headersFor(
   if (origin.actor !== null) headers.actor = origin.actor;
   if (traceparent !== null) headers.traceparent = traceparent;
   return headers;
+}
+
+/**
+ * Where a message was first written: a retried or replayed record carries its original position in
+ * its failure headers; any other is where the batch read it. Unknown without a source or an offset.
+ */
+function positionOf(message: IncomingMessage, options: BatchOptions): SourcePosition | undefined {
+  const failure = readFailure(message.headers ?? {});
+  if (failure !== null && failure.originalPartition >= 0 && /^\d+$/.test(failure.originalOffset)) {
+    return { topic: failure.originalTopic, partition: failure.originalPartition, offset: Number(failure.originalOffset) };
+  }
+  if (options.source === undefined || message.offset === undefined) return undefined;
+  return { topic: options.source.topic, partition: options.source.partition, offset: Number(message.offset) };
 }

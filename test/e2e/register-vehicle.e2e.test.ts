@@ -15,6 +15,7 @@ import { CommandResultsConsumer, CommandWaiter } from '../../gateway/commands/co
 import { CommandStatusRepository } from '../../gateway/commands/command-status.repository';
 import { CommandSubmitter } from '../../gateway/commands/command-submitter';
 import { AccountingQueries } from '../../gateway/queries/accounting.queries';
+import { ReportQueries } from '../../gateway/queries/report.queries';
 import { IdentityQueries } from '../../gateway/queries/identity.queries';
 import { MaintenanceQueries } from '../../gateway/queries/maintenance.queries';
 import { RentalQueries } from '../../gateway/queries/rental.queries';
@@ -137,11 +138,12 @@ describe('registering a vehicle through the gateway', () => {
         waiter,
         vehicles: new VehicleQueries(readerDatabase),
         // The other contexts' routes are served but not called here.
-        topics: { fleetCommands: topics.commands, rentalCommands: uniqueName('e2e.rental.commands'), maintenanceCommands: uniqueName('e2e.maintenance.commands'), identityCommands: uniqueName('e2e.identity.commands'), ledgerCommands: uniqueName('e2e.ledger.commands') },
+        topics: { fleetCommands: topics.commands, rentalCommands: uniqueName('e2e.rental.commands'), maintenanceCommands: uniqueName('e2e.maintenance.commands'), identityCommands: uniqueName('e2e.identity.commands'), ledgerCommands: uniqueName('e2e.ledger.commands'), reportingCommands: uniqueName('e2e.reporting.commands') },
         rentals: new RentalQueries(readerDatabase),
         maintenance: new MaintenanceQueries(readerDatabase),
         identity: new IdentityQueries(readerDatabase),
         accounting: new AccountingQueries(readerDatabase),
+        reports: new ReportQueries(readerDatabase),
       },
     });
     server = app.listen(0, '127.0.0.1');

@@ -35,6 +35,9 @@ import { maintenanceHandlers } from '../../processors/maintenance/maintenance.ha
 import { MaintenanceRepository } from '../../processors/maintenance/maintenance.repository';
 import { ledgerHandlers } from '../../processors/ledger/ledger.handlers';
 import { LedgerRepository } from '../../processors/ledger/ledger.repository';
+import { reportingHandlers } from '../../processors/reporting/reporting.handlers';
+import { ReportingRepository } from '../../processors/reporting/reporting.repository';
+import { ReportQueries } from '../../gateway/queries/report.queries';
 import type { ContextProcessor } from '../../processors/runtime/context-processor';
 import { devKeyPaths, ensureDevKeys, signDevToken } from '../../tools/dev-token-keys';
 import { startContextProcessor } from './context-processor';
@@ -68,6 +71,8 @@ export interface HarnessAuthOptions {
 export interface HarnessOptions extends HarnessAuthOptions {
   /** False for a test that runs the ledger its own way (on its own topics, with its own group). */
   readonly ledger?: boolean;
+  /** True to run the reporting processor too, following the fleet, rental, maintenance and ledger events. */
+  readonly reporting?: boolean;
 }
 
 export interface ObservedEvent {
@@ -96,6 +101,8 @@ export class SystemHarness {
     identityEvents: uniqueName('e2e.identity.events'),
     ledgerCommands: uniqueName('e2e.ledger.commands'),
     ledgerEvents: uniqueName('e2e.ledger.events'),
+    reportingCommands: uniqueName('e2e.reporting.commands'),
+    reportingEvents: uniqueName('e2e.reporting.events'),
     results: uniqueName('e2e.command.results'),
   };
   private readonly env = stackEnv();
@@ -121,6 +128,7 @@ export class SystemHarness {
   maintenance!: Knex;
   identity!: Knex;
   ledger!: Knex;
+  reporting!: Knex;
   baseUrl = '';
 
   constructor(private readonly authOptions: HarnessOptions = {}) {}
@@ -156,10 +164,11 @@ export class SystemHarness {
     this.maintenance = login('maintenance_svc');
     this.identity = login('identity_svc');
     this.ledger = login('accounting_svc');
+    this.reporting = login('reporting_svc');
     const reader = login('gateway_reader', 2);
     const statuses = new CommandStatusRepository(gateway);
     const common = { kafka: this.kafka, producer: this.producer, codec: this.codec };
-    const topics = (context: 'fleet' | 'rental' | 'maintenance' | 'identity' | 'ledger', subscriptions: string[]) => ({
+    const topics = (context: 'fleet' | 'rental' | 'maintenance' | 'identity' | 'ledger' | 'reporting', subscriptions: string[]) => ({
       commands: this.topics[`${context}Commands`],
       events: this.topics[`${context}Events`],
       results: this.topics.results,
@@ -201,7 +210,17 @@ export class SystemHarness {
         }),
       );
     }
-    const eventTopics = [this.topics.fleetEvents, this.topics.rentalEvents, this.topics.maintenanceEvents, this.topics.identityEvents, this.topics.ledgerEvents];
+    if (this.authOptions.reporting === true) {
+      this.processors.push(
+        await startContextProcessor('reporting', reportingHandlers(new ReportingRepository()), {
+          ...common,
+          database: this.reporting,
+          databaseUrl: this.database.urlFor('reporting_svc'),
+          topics: topics('reporting', [this.topics.fleetEvents, this.topics.rentalEvents, this.topics.maintenanceEvents, this.topics.ledgerEvents]),
+        }),
+      );
+    }
+    const eventTopics = [this.topics.fleetEvents, this.topics.rentalEvents, this.topics.maintenanceEvents, this.topics.identityEvents, this.topics.ledgerEvents, this.topics.reportingEvents];
     for (const topic of eventTopics) this.events.set(topic, []);
     this.observer = this.kafka.consumer({ kafkaJS: { groupId: uniqueName('system-e2e-observer'), fromBeginning: true } });
     await this.observer.connect();
@@ -263,12 +282,14 @@ export class SystemHarness {
         maintenance: new MaintenanceQueries(reader),
         identity: new IdentityQueries(reader),
         accounting: new AccountingQueries(reader),
+        reports: new ReportQueries(reader),
         topics: {
           fleetCommands: this.topics.fleetCommands,
           rentalCommands: this.topics.rentalCommands,
           maintenanceCommands: this.topics.maintenanceCommands,
           identityCommands: this.topics.identityCommands,
           ledgerCommands: this.topics.ledgerCommands,
+          reportingCommands: this.topics.reportingCommands,
         },
       },
     });

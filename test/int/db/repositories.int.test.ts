@@ -300,24 +300,25 @@ describe('context repositories', () => {
       ]);
     });
 
-    it('appends a report snapshot and reads it back unchanged', async () => {
+    it('appends a report snapshot, reads it back unchanged and refuses a second one with its id', async () => {
       const repository = new ReportingRepository();
       const reporting = connectAs('reporting_svc');
-      const snapshot = {
+      const { resultText, ...snapshot } = {
         id: randomUUID(),
         reportType: 'trial_balance',
-        periodStart: '2026-11-01',
+        periodStart: '2026-11-30',
         periodEnd: '2026-11-30',
         parameters: { asOf: '2026-11-30' },
-        watermark: { 'ledger.events/0': 41 },
+        watermark: [{ topic: 'ledger.events', partition: 0, offset: 41 }],
         generatedAt: new Date('2026-11-23T12:00:00.000Z'),
-        result: { lines: [{ account: 'CASH', debitCents: 100 }] },
+        resultText: '{"lines":[{"account":"CASH","debitMinor":100}]}',
         contentHash: 'a'.repeat(64),
         requestedBy: null,
       };
-      await reporting.transaction((trx) => repository.append(trx, snapshot));
+      expect(await reporting.transaction((trx) => repository.append(trx, { ...snapshot, resultText }))).toBe('appended');
 
-      expect(await reporting.transaction((trx) => repository.find(trx, snapshot.id))).toEqual(snapshot);
+      expect(await reporting.transaction((trx) => repository.snapshots(trx, { limit: 1, ids: [snapshot.id] }))).toEqual([{ ...snapshot, result: JSON.parse(resultText) }]);
+      expect(await reporting.transaction((trx) => repository.append(trx, { ...snapshot, resultText: '{}' }))).toBe('taken');
     });
   });
 });
