@@ -15,6 +15,8 @@ TOOLCHAIN_DIR="$PROJECT_ROOT/.toolchain"
 # because its prebuilt binaries are not reachable) and the local PostgreSQL and Redis servers.
 DEBIAN_BUILD_PACKAGES=(build-essential python3 libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev libcurl4-openssl-dev)
 DEBIAN_STACK_PACKAGES=(postgresql postgresql-contrib redis-server)
+# The tests render report charts in a headless browser.
+DEBIAN_TEST_PACKAGES=(chromium)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }
@@ -58,9 +60,9 @@ missing_debian_packages() {
 }
 
 ensure_debian_packages() {
-  command -v dpkg-query >/dev/null || { say "not a Debian-based system: install the equivalents of ${DEBIAN_BUILD_PACKAGES[*]} ${DEBIAN_STACK_PACKAGES[*]} yourself"; return; }
+  command -v dpkg-query >/dev/null || { say "not a Debian-based system: install the equivalents of ${DEBIAN_BUILD_PACKAGES[*]} ${DEBIAN_STACK_PACKAGES[*]} ${DEBIAN_TEST_PACKAGES[*]} yourself"; return; }
   local missing
-  mapfile -t missing < <(missing_debian_packages "${DEBIAN_BUILD_PACKAGES[@]}" "${DEBIAN_STACK_PACKAGES[@]}")
+  mapfile -t missing < <(missing_debian_packages "${DEBIAN_BUILD_PACKAGES[@]}" "${DEBIAN_STACK_PACKAGES[@]}" "${DEBIAN_TEST_PACKAGES[@]}")
   [[ ${#missing[@]} -eq 0 ]] && return
   local sudo=()
   if [[ $EUID -ne 0 ]]; then

@@ -51,6 +51,12 @@ export function money(minor: number, currency: string): string {
   return `${major.toLocaleString('en', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })} ${currency}`;
 }
 
+/** An account code as a short caption: MAINTENANCE_PARTS_EXPENSE → "Maintenance parts". */
+function caption(code: string): string {
+  const words = code.toLowerCase().replace(/_/g, ' ').replace(/ (revenue|expense)$/, '');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 const percent = (basisPoints: number | null) => (basisPoints === null ? 'not available' : `${(basisPoints / 100).toFixed(2)} %`);
 const shortId = (id: string) => id.slice(0, 8);
 
@@ -196,9 +202,9 @@ function chartBody(report: ReportResult): { svg: string[]; height: number } {
       return stack(
         report.result.currencies.map((currency) => (y: number) =>
           waterfall(y, `Income statement, ${currency.currency}`, currency.currency, [
-            ...currency.revenue.map((account): Step => ({ label: account.code, amount: account.amountMinor, kind: 'step' })),
-            { label: 'DISCOUNTS', amount: -currency.discountsMinor, kind: 'step' },
-            ...currency.expenses.map((account): Step => ({ label: account.code, amount: -account.amountMinor, kind: 'step' })),
+            ...currency.revenue.map((account): Step => ({ label: caption(account.code), amount: account.amountMinor, kind: 'step' })),
+            { label: 'Discounts', amount: -currency.discountsMinor, kind: 'step' },
+            ...currency.expenses.map((account): Step => ({ label: caption(account.code), amount: -account.amountMinor, kind: 'step' })),
             { label: 'Net income', amount: currency.netIncomeMinor, kind: 'total' },
           ]),
         ),

@@ -345,6 +345,13 @@ export class SystemHarness {
     return { status: response.status, headers: response.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
   }
 
+  /** A GET answered as text (a CSV, an SVG), as `roles` with the given headers. */
+  async getText(route: string, options: { roles?: string[]; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Headers; text: string }> {
+    const token = await this.token({ roles: options.roles ?? ['admin'] });
+    const response = await fetch(`${this.baseUrl}${route}`, { headers: { Authorization: `Bearer ${token}`, ...options.headers } });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  }
+
   /** A request to the token service (form-encoded, as RFC 6749 asks), from `address` when given. */
   async tokenRequest(path: string, form: Record<string, string>, options: { address?: string; basic?: [string, string] } = {}): Promise<Answer> {
     const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
@@ -375,7 +382,7 @@ export class SystemHarness {
   }
 
   /** How many commands have reached a context's commands topic so far. */
-  async commandsProduced(context: 'fleet' | 'rental' | 'maintenance' | 'identity' | 'ledger'): Promise<number> {
+  async commandsProduced(context: 'fleet' | 'rental' | 'maintenance' | 'identity' | 'ledger' | 'reporting'): Promise<number> {
     const offsets = await this.admin.fetchTopicOffsets(this.topics[`${context}Commands`]);
     return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
   }
