@@ -29,12 +29,12 @@ export class ReportQueries {
   constructor(private readonly reader: Knex) {}
 
   async snapshot(id: string): Promise<ReportSnapshotView | undefined> {
-    const row: SnapshotRow | undefined = await this.reader
+    const row = (await this.reader
       .withSchema('reporting')
       .table('report_snapshots_view')
       .select('id', 'report_type', this.reader.raw('period_start::text AS period_start'), this.reader.raw('period_end::text AS period_end'), 'parameters', 'watermark', 'generated_at', 'result', 'content_hash')
       .where('id', id)
-      .first();
+      .first()) as SnapshotRow | undefined;
     if (row === undefined) return undefined;
     return {
       id: row.id,

@@ -54,7 +54,7 @@ export async function recompute(
   transaction: Knex.Transaction,
   snapshot: { readonly reportType: string; readonly parameters: Record<string, unknown>; readonly watermark: readonly WatermarkPosition[] },
 ): Promise<{ resultText: string; contentHash: string } | null> {
-  const parameter = (name: string) => (typeof snapshot.parameters[name] === 'string' ? (snapshot.parameters[name] as string) : null);
+  const parameter = (name: string) => (typeof snapshot.parameters[name] === 'string' ? (snapshot.parameters[name]) : null);
   const checked = checkReportRequest({ reportType: snapshot.reportType, from: parameter('from'), to: parameter('to'), asOf: parameter('asOf'), watermark: snapshot.watermark }, '9999-12-31');
   if (!checked.ok) return null;
   const resultText = canonicalJson(computeReport(await readInputs(repository, transaction, checked.reportType, checked.scope, snapshot.watermark), checked.scope));

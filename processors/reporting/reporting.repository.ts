@@ -44,6 +44,12 @@ function exactInteger(text: string): number {
   return value;
 }
 
+/** The rows of one raw statement, typed as the caller reads them. */
+async function rowsOf<Row>(transaction: Knex.Transaction, sql: string, bindings: readonly Knex.RawBinding[]): Promise<Row[]> {
+  const result: { rows: Row[] } = await transaction.raw(sql, bindings);
+  return result.rows;
+}
+
 const millis = (value: Date | null) => (value === null ? OPEN_END : value.getTime());
 
 function groupIntervals(rows: readonly { vehicle_id: string; start_at: Date; end_at: Date | null }[]): Map<string, Interval[]> {
@@ -182,8 +188,7 @@ export class ReportingRepository {
    */
   async ledgerLines(transaction: Knex.Transaction, watermark: readonly WatermarkPosition[], range: { from?: string; to: string; profitAndLossOnly?: boolean }): Promise<LedgerLine[]> {
     const { cte, bindings } = this.visible(watermark);
-    const rows: { entry_date: string; account_code: string; type: AccountType | null; direction: 'debit' | 'credit'; currency: string; amount: string }[] = (
-      await transaction.raw(
+    const rows: { entry_date: string; account_code: string; type: AccountType | null; direction: 'debit' | 'credit'; currency: string; amount: string }[] = (await rowsOf(transaction, 
         `WITH ${cte}
         SELECT l.entry_date::text AS entry_date, l.account_code, a.type, l.direction, l.currency, sum(l.amount_minor)::text AS amount
         FROM vl l LEFT JOIN ${this.table('accounts')} a ON a.code = l.account_code
@@ -191,8 +196,7 @@ export class ReportingRepository {
           AND (NOT ?::boolean OR a.type IS NULL OR a.type IN ('revenue', 'expense'))
         GROUP BY 1, 2, 3, 4, 5`,
         [...bindings, range.to, range.from ?? null, range.from ?? null, range.profitAndLossOnly === true],
-      )
-    ).rows;
+      ));
     return rows.map((row) => {
       if (row.type === null) throw new Error(`account ${row.account_code} is not in reporting's chart of accounts yet; the report is tried again`);
       return { entryDate: row.entry_date, accountCode: row.account_code, accountType: row.type, direction: row.direction, currency: row.currency, amountMinor: exactInteger(row.amount) };
@@ -202,8 +206,7 @@ export class ReportingRepository {
   /** Revenue-account amounts dated in the period, per vehicle of the rental each was booked for (null: none). */
   async vehicleRevenue(transaction: Knex.Transaction, watermark: readonly WatermarkPosition[], period: Period): Promise<VehicleRevenueLine[]> {
     const { cte, bindings } = this.visible(watermark);
-    const rows: { vehicle_id: string | null; account_code: string; currency: string; credit: string }[] = (
-      await transaction.raw(
+    const rows: { vehicle_id: string | null; account_code: string; currency: string; credit: string }[] = (await rowsOf(transaction, 
         `WITH ${cte}
         SELECT v.vehicle_id, l.account_code, l.currency, sum(CASE WHEN l.direction = 'credit' THEN l.amount_minor ELSE -l.amount_minor END)::text AS credit
         FROM vl l
@@ -213,31 +216,27 @@ export class ReportingRepository {
         WHERE l.entry_date BETWEEN ?::date AND ?::date
         GROUP BY 1, 2, 3`,
         [...bindings, period.from, period.to],
-      )
-    ).rows;
+      ));
     return rows.map((row) => ({ vehicleId: row.vehicle_id, accountCode: row.account_code, currency: row.currency, creditMinor: exactInteger(row.credit) }));
   }
 
   /** Each vehicle's class at the watermark: its latest change of class, else the class it was registered with. */
   async vehicleClasses(transaction: Knex.Transaction, watermark: readonly WatermarkPosition[]): Promise<Map<string, string>> {
     const { cte, bindings } = this.visible(watermark);
-    const rows: { vehicle_id: string; vehicle_class: string }[] = (
-      await transaction.raw(
+    const rows: { vehicle_id: string; vehicle_class: string }[] = (await rowsOf(transaction, 
         `WITH ${cte}
         SELECT DISTINCT ON (vehicle_id) vehicle_id, vehicle_class FROM vf
         WHERE kind IN ('vehicle_registered', 'vehicle_class_changed')
         ORDER BY vehicle_id, (kind = 'vehicle_class_changed') DESC, revision DESC`,
         bindings,
-      )
-    ).rows;
+      ));
     return new Map(rows.map((row) => [row.vehicle_id, row.vehicle_class]));
   }
 
   /** The vehicles, rentals and workshop windows that touch [start, end) at the watermark. */
   async fleetTimeline(transaction: Knex.Transaction, watermark: readonly WatermarkPosition[], start: Date, end: Date): Promise<FleetTimeline> {
     const { cte, bindings } = this.visible(watermark);
-    const vehicles: { vehicle_id: string; vehicle_class: string; registered_at: Date; decommissioned_at: Date | null }[] = (
-      await transaction.raw(
+    const vehicles: { vehicle_id: string; vehicle_class: string; registered_at: Date; decommissioned_at: Date | null }[] = (await rowsOf(transaction, 
         `WITH ${cte},
         classes AS (SELECT DISTINCT ON (vehicle_id) vehicle_id, vehicle_class FROM vf WHERE kind IN ('vehicle_registered', 'vehicle_class_changed')
           ORDER BY vehicle_id, (kind = 'vehicle_class_changed') DESC, revision DESC)
@@ -246,19 +245,16 @@ export class ReportingRepository {
         LEFT JOIN vf dec ON dec.kind = 'vehicle_decommissioned' AND dec.subject_id = reg.vehicle_id
         WHERE reg.kind = 'vehicle_registered' AND reg.at < ? AND (dec.at IS NULL OR dec.at > ?)`,
         [...bindings, end, start],
-      )
-    ).rows;
-    const windows = async (startKind: string, endKinds: readonly string[]) =>
-      (
-        await transaction.raw(
+      ));
+    const windows = (startKind: string, endKinds: readonly string[]) =>
+      rowsOf<{ vehicle_id: string; start_at: Date; end_at: Date | null }>(transaction, 
           `WITH ${cte},
           ends AS (SELECT subject_id, min(at) AS at FROM vf WHERE kind = ANY(?::text[]) GROUP BY subject_id)
           SELECT s.vehicle_id, s.at AS start_at, e.at AS end_at
           FROM vf s LEFT JOIN ends e ON e.subject_id = s.subject_id
           WHERE s.kind = ? AND s.at < ? AND (e.at IS NULL OR e.at > ?)`,
           [...bindings, [...endKinds], startKind, end, start],
-        )
-      ).rows as { vehicle_id: string; start_at: Date; end_at: Date | null }[];
+        );
     return {
       vehicles: vehicles.map((row) => ({
         vehicleId: row.vehicle_id,
@@ -274,29 +270,25 @@ export class ReportingRepository {
   /** The cost of each workshop job completed in the period, and the standing odometer readings of the vehicles concerned. */
   async maintenanceInputs(transaction: Knex.Transaction, watermark: readonly WatermarkPosition[], period: Period): Promise<{ jobs: JobCost[]; readings: OdometerReading[] }> {
     const { cte, bindings } = this.visible(watermark);
-    const jobs: { vehicle_id: string; completed_on: string; amount_minor: string; currency: string }[] = (
-      await transaction.raw(
+    const jobs: { vehicle_id: string; completed_on: string; amount_minor: string; currency: string }[] = (await rowsOf(transaction, 
         `WITH ${cte}
         SELECT vehicle_id, (at AT TIME ZONE 'UTC')::date::text AS completed_on, amount_minor::text AS amount_minor, currency FROM vf
         WHERE kind = 'maintenance_completed' AND amount_minor IS NOT NULL
           AND at >= ?::date AT TIME ZONE 'UTC' AND at < (?::date + 1) AT TIME ZONE 'UTC'`,
         [...bindings, period.from, period.to],
-      )
-    ).rows;
+      ));
     const vehicleIds = [...new Set(jobs.map((job) => job.vehicle_id))];
     const readings: { vehicle_id: string; reading_km: number; at: Date }[] =
       vehicleIds.length === 0
         ? []
-        : (
-            await transaction.raw(
+        : (await rowsOf(transaction, 
               `WITH ${cte}
               SELECT rec.vehicle_id, rec.reading_km, rec.at FROM vf rec
               WHERE rec.kind = 'odometer_recorded' AND rec.vehicle_id = ANY(?::uuid[])
                 AND NOT EXISTS (SELECT 1 FROM vf gone WHERE gone.kind = 'odometer_voided' AND gone.subject_id = rec.subject_id)
                 AND NOT EXISTS (SELECT 1 FROM vf later WHERE later.kind = 'odometer_recorded' AND later.replaces_id = rec.subject_id)`,
               [...bindings, vehicleIds],
-            )
-          ).rows;
+            ));
     return {
       jobs: jobs.map((job) => ({ vehicleId: job.vehicle_id, completedOn: job.completed_on, costMinor: exactInteger(job.amount_minor), currency: job.currency })),
       readings: readings.map((reading) => ({ vehicleId: reading.vehicle_id, readingKm: reading.reading_km, recordedAt: reading.at.getTime() })),
@@ -310,8 +302,7 @@ export class ReportingRepository {
    */
   async openItems(transaction: Knex.Transaction, watermark: readonly WatermarkPosition[], asOf: string): Promise<OpenItem[]> {
     const { cte, bindings } = this.visible(watermark);
-    const rows: { document: string; customer_id: string | null; currency: string; outstanding: string; due_date: string }[] = (
-      await transaction.raw(
+    const rows: { document: string; customer_id: string | null; currency: string; outstanding: string; due_date: string }[] = (await rowsOf(transaction, 
         `WITH ${cte},
         ar AS (SELECT l.*, ${ReportingRepository.RENTAL_OF_LINE} AS rental_id FROM vl l LEFT JOIN rental_of r ON r.ref_id = l.external_ref_id
                WHERE l.account_code = ? AND l.entry_date <= ?::date),
@@ -322,8 +313,7 @@ export class ReportingRepository {
         FROM ar LEFT JOIN customers c ON c.rental_id = ar.rental_id
         GROUP BY 1, 2, 3`,
         [...bindings, ACCOUNTS_RECEIVABLE, asOf],
-      )
-    ).rows;
+      ));
     return rows.map((row) => ({ customerId: row.customer_id, documentNumber: row.document, dueDate: row.due_date, outstandingMinor: exactInteger(row.outstanding), currency: row.currency }));
   }
 

@@ -250,7 +250,7 @@ describe('context repositories', () => {
       ).toBe('email_taken');
       // Roles and permissions of their own, beside the seeded ones (which already hold grants).
       const [agent, auditor] = (await identity('identity.roles').insert([{ name: 'desk_agent' }, { name: 'inspector' }]).returning('id')) as [{ id: string }, { id: string }];
-      const [reserve, read] = (await identity('identity.permissions').insert([{ name: 'desk.reserve' }, { name: 'reports.read' }]).returning('id')) as [
+      const [reserve, read] = (await identity('identity.permissions').insert([{ name: 'desk.reserve' }, { name: 'desk.read' }]).returning('id')) as [
         { id: string },
         { id: string },
       ];
@@ -273,7 +273,7 @@ describe('context repositories', () => {
         status: 'active',
         passwordHash: 'scrypt$1',
         roles: ['desk_agent', 'inspector'],
-        permissions: ['desk.reserve', 'reports.read'],
+        permissions: ['desk.reserve', 'desk.read'],
       });
       expect(queries.filter((sql) => /select/i.test(sql))).toHaveLength(1);
     });

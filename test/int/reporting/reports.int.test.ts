@@ -76,10 +76,11 @@ describe('reports from the reporting read models', () => {
     const value = { reportId, from: null, to: null, asOf: null, watermark: null, ...request };
     const message = await encodedMessage(codec, topics.commands, 'reporting.GenerateReport', value, { actor, ...options });
     await producer.send({ topic: topics.commands, messages: [{ key: reportId, value: message.value, headers: message.headers }] });
-    const outcome = await eventually(async () => {
-      const row = (await pool.withSchema('reporting').table('inbox_processed_messages').where('message_id', message.id).first('outcome', 'reason_code')) as { outcome: string; reason_code: string | null } | undefined;
-      return row;
-    }, 30_000, `the outcome of GenerateReport ${reportId}`);
+    const outcome = await eventually<{ outcome: string; reason_code: string | null }>(
+      () => pool.withSchema('reporting').table('inbox_processed_messages').where('message_id', message.id).first('outcome', 'reason_code'),
+      30_000,
+      `the outcome of GenerateReport ${reportId}`,
+    );
     const snapshot = outcome.outcome === 'accepted' ? ((await pool.withSchema('reporting').table('report_snapshots').where('id', reportId).first()) as Record<string, unknown>) : undefined;
     return { reportId, reasonCode: outcome.reason_code, snapshot };
   }
@@ -295,8 +296,8 @@ describe('reports from the reporting read models', () => {
     expect((await generate({ reportType: 'trial_balance', asOf: '2026-03-31', watermark: beyond })).reasonCode).toBe('REPORTING.WATERMARK_NOT_REACHED');
     const again = await generate({ reportType: 'trial_balance', asOf: '2026-03-31', reportId: snapshots.trialBalance!.reportId });
     expect(again.reasonCode).toBe('REPORTING.REPORT_ID_TAKEN');
-    const kept = (await pool.withSchema('reporting').table('report_snapshots').where('id', snapshots.trialBalance!.reportId).first('content_hash')) as { content_hash: string };
-    expect(kept.content_hash).toBe(snapshots.trialBalance!.snapshot.content_hash);
+    const kept: { content_hash: string } | undefined = await pool.withSchema('reporting').table('report_snapshots').where('id', snapshots.trialBalance!.reportId).first('content_hash');
+    expect(kept?.content_hash).toBe(snapshots.trialBalance!.snapshot.content_hash);
   });
 
   it('reproduces a snapshot byte for byte at its watermark after later facts, a replayed event and a fact sent again under a new id', async () => {
