@@ -273,7 +273,7 @@ describe('context repositories', () => {
         status: 'active',
         passwordHash: 'scrypt$1',
         roles: ['desk_agent', 'inspector'],
-        permissions: ['desk.reserve', 'desk.read'],
+        permissions: ['desk.read', 'desk.reserve'],
       });
       expect(queries.filter((sql) => /select/i.test(sql))).toHaveLength(1);
     });
