@@ -12,7 +12,7 @@
 #   run.sh reporting-rebuild ARGS...  replay the source topics into fresh reporting read models and check every snapshot reproduces (tools/reporting-rebuild.ts)
 #   run.sh dev                  stack up, migrations, topics, then the gateway and processors
 #   run.sh test [JEST ARGS...]  stack up, migrations, topics, type check, lint, every jest suite
-#   run.sh bench [NAME]         a benchmark: pipeline (the default), availability, reservations or ledger
+#   run.sh bench [NAME]         a benchmark: pipeline (the default), availability, reservations, ledger or reporting
 #   run.sh exec COMMAND...      run a command with the project's toolchain on PATH
 set -euo pipefail
 
@@ -104,12 +104,13 @@ case "$task" in
   reconcile) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec tsx tools/reconcile.ts "$@" ;;
   reporting-rebuild) bootstrap; [[ -f "$STACK_DIR/env" ]] && load_stack_env; exec tsx tools/reporting-rebuild.ts "$@" ;;
   bench)
-    # bench [pipeline|availability|reservations|ledger]: the command pipeline unless another is named.
+    # bench [pipeline|availability|reservations|ledger|reporting]: the command pipeline unless another is named.
     case "${1:-pipeline}" in
       pipeline) bench_file=command-pipeline ;;
       availability | reservations) bench_file="$1" ;;
       ledger) bench_file=ledger-postings ;;
-      *) die "unknown benchmark '$1': pipeline (the default), availability, reservations or ledger" ;;
+      reporting) bench_file=reporting ;;
+      *) die "unknown benchmark '$1': pipeline (the default), availability, reservations, ledger or reporting" ;;
     esac
     [[ $# -gt 0 ]] && shift
     bootstrap; prepare_stack; exec node --import tsx "bench/$bench_file.bench.ts" "$@" ;;

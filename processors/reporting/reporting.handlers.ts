@@ -19,7 +19,11 @@ import type { ReportingRepository } from './reporting.repository';
 import { FOLLOWED_EVENTS, type ReadModelRows } from './source-events';
 
 /** Reads what a report of `reportType` is computed from, at `watermark`. */
-export async function readInputs(repository: ReportingRepository, transaction: Knex.Transaction, reportType: ReportType, scope: ReportScope, watermark: readonly WatermarkPosition[]): Promise<ReportInputs> {
+export function readInputs(repository: ReportingRepository, transaction: Knex.Transaction, reportType: ReportType, scope: ReportScope, watermark: readonly WatermarkPosition[]): Promise<ReportInputs> {
+  return repository.scanning(transaction, () => readInputsAt(repository, transaction, reportType, scope, watermark));
+}
+
+async function readInputsAt(repository: ReportingRepository, transaction: Knex.Transaction, reportType: ReportType, scope: ReportScope, watermark: readonly WatermarkPosition[]): Promise<ReportInputs> {
   const { periodStart: from, periodEnd: to } = snapshotScope(scope);
   switch (reportType) {
     case 'trial_balance':
