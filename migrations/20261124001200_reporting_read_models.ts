@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ACCOUNT_TYPES, CHART_OF_ACCOUNTS } from '../processors/ledger/chart-of-accounts';
 import { ROLE_PERMISSIONS } from '../platform/access';
-import { currencyCheck, grantContextRights, runStatements, statusCheck } from './support/sql';
+import { currencyCheck, runStatements, statusCheck } from './support/sql';
 
 /** The facts reporting keeps of the other contexts (reporting.facts.kind); see docs/reporting.md. */
 export const FACT_KINDS = [
@@ -97,8 +97,9 @@ export async function up(knex: Knex): Promise<void> {
       last_offset bigint NOT NULL CHECK (last_offset >= 0),
       PRIMARY KEY (topic, partition)
     )`,
-    ...grantContextRights('reporting'),
-    // The read models grow; nothing rewrites what was read (the watermark only moves forward).
+    // The schema's default privileges give reporting_svc its rights on these tables (a grant on
+    // every table here would give back those report_snapshots must not have). The read models
+    // grow; nothing rewrites what was read (the watermark only moves forward).
     'REVOKE UPDATE, DELETE, TRUNCATE ON reporting.journal_lines, reporting.facts, reporting.accounts FROM reporting_svc',
     `INSERT INTO identity.permissions (name) VALUES ${PERMISSIONS_OF_REPORTING.map((permission) => `(${quoted(permission)})`).join(', ')} ON CONFLICT (name) DO NOTHING`,
     `INSERT INTO identity.role_permissions (role_id, permission_id)

@@ -4,12 +4,12 @@ import type { Context } from 'koa';
 import { checkReportRequest, REPORT_TYPES, WATERMARK_POSITIONS_MAX, type WatermarkPosition } from '../../schemas/reporting/report-parameters';
 import { requirePermission } from '../middleware/authenticate';
 import { ProblemError } from '../middleware/problem';
-import type { ReportQueries, ReportSnapshotView } from '../queries/report.queries';
+import { REPORT_PAGE_SIZE_MAX, type ReportQueries, type ReportSnapshotView } from '../queries/report.queries';
 import { reportCsv } from '../reports/report-csv';
 import { reportSvg } from '../reports/report-svg';
 import { uuidParameter, type FieldSpec } from '../validation';
 import { commandRoutesOn, type CommandRouteDependencies } from './command-route';
-import { onlyKnownParameters } from './query-parameters';
+import { cursorParameter, invalidQuery, nextLink, onlyKnownParameters, pageLimit, paged, single } from './query-parameters';
 
 interface GenerateReportBody {
   reportId?: string;
@@ -58,6 +58,7 @@ export interface ReportRoutesDependencies extends CommandRouteDependencies {
 
 const today = () => new Date().toISOString().slice(0, 10);
 const NO_PARAMETERS = new Set<string>();
+const LIST_PARAMETERS = new Set(['type', 'after', 'limit']);
 
 /** What the period or day of a snapshot reads as in a heading or a file name. */
 function scopeOf(snapshot: ReportSnapshotView): string {
@@ -66,8 +67,8 @@ function scopeOf(snapshot: ReportSnapshotView): string {
 
 /**
  * Reports: POST /v1/reports asks for one (GenerateReport on reporting.commands, keyed by the
- * report's id; parameters checked as the processor will, 400 before anything is produced), and
- * GET /v1/reports/{id} answers the snapshot as JSON or, with Accept: text/csv, as CSV;
+ * report's id; parameters checked as the processor will, 400 before anything is produced),
+ * GET /v1/reports lists the snapshots newest first, and GET /v1/reports/{id} answers the snapshot as JSON or, with Accept: text/csv, as CSV;
  * GET /v1/reports/{id}.svg draws its chart.
  */
 export function reportRoutes(dependencies: ReportRoutesDependencies): Router {
@@ -83,6 +84,19 @@ export function reportRoutes(dependencies: ReportRoutesDependencies): Router {
     }
     const reportId = body.reportId ?? randomUUID();
     return { aggregateId: reportId, payload: { reportId, ...request } };
+  });
+
+  router.get('/v1/reports', canRead, async (ctx) => {
+    onlyKnownParameters(ctx, LIST_PARAMETERS);
+    const reportType = single(ctx, 'type');
+    if (reportType !== undefined && !(REPORT_TYPES as readonly string[]).includes(reportType)) throw invalidQuery('type', `must be one of ${REPORT_TYPES.join(', ')}`);
+    const after = cursorParameter(ctx);
+    const limit = pageLimit(ctx, REPORT_PAGE_SIZE_MAX);
+    const page = await paged(() => dependencies.reports.list({ limit, ...(reportType === undefined ? {} : { reportType }), ...(after === undefined ? {} : { after }) }));
+    ctx.body = {
+      items: page.items.map((item) => ({ ...item, links: { self: `/v1/reports/${item.id}`, chart: `/v1/reports/${item.id}.svg` } })),
+      links: { next: nextLink(ctx, '/v1/reports', page.next) },
+    };
   });
 
   const snapshotOf = async (ctx: Context, id: string | undefined): Promise<ReportSnapshotView> => {

@@ -162,11 +162,10 @@ export class ReportingRepository {
    */
   async scanning<T>(transaction: Knex.Transaction, reads: () => Promise<T>): Promise<T> {
     await transaction.raw('SET LOCAL enable_nestloop = off');
-    try {
-      return await reads();
-    } finally {
-      await transaction.raw('SET LOCAL enable_nestloop TO DEFAULT');
-    }
+    // A failed read leaves the transaction (or its savepoint) to be rolled back, which undoes the setting too.
+    const read = await reads();
+    await transaction.raw('SET LOCAL enable_nestloop TO DEFAULT');
+    return read;
   }
 
   /** The last position applied per source topic partition, in topic and partition order. */

@@ -75,6 +75,13 @@ describe('reports through the gateway', () => {
     });
     expect((json.body.watermark as { topic: string }[]).map((position) => position.topic)).toContain(harness.topics.ledgerEvents);
     expect(json.headers.get('etag')).toBe(`"${json.body.contentHash as string}"`);
+    // The snapshot is announced on reporting's events topic with the same hash and watermark.
+    const announced = await eventually(
+      () => harness.events.get(harness.topics.reportingEvents)!.find((event) => event.type === 'reporting.ReportGenerated' && event.value.reportId === reportId),
+      20_000,
+      `ReportGenerated for ${reportId}`,
+    );
+    expect(announced.value).toMatchObject({ reportType: 'income_statement', periodStart: '2026-03-01', periodEnd: '2026-03-31', contentHash: json.body.contentHash, watermark: json.body.watermark });
 
     const csv = await harness.getText(`/v1/reports/${reportId}`, { roles: ['accountant'], headers: { Accept: 'text/csv' } });
     expect(csv.status).toBe(200);
@@ -169,6 +176,26 @@ describe('reports through the gateway', () => {
     const notJson = await harness.send('POST', '/v1/reports', '{"type": ', { roles: ['fleet_manager'] });
     expect(notJson.status).toBe(400);
     expect(await harness.commandsProduced('reporting')).toBe(before);
+  });
+
+  it('lists snapshots newest first, by type, a page at a time', async () => {
+    const first = await generate({ type: 'maintenance_cost', from: '2026-03-01', to: '2026-03-31' });
+    const second = await generate({ type: 'maintenance_cost', from: '2026-02-01', to: '2026-02-28' });
+    const third = await generate({ type: 'maintenance_cost', from: '2026-01-01', to: '2026-01-31' });
+    const page = await harness.get('/v1/reports?type=maintenance_cost&limit=2', { roles: ['auditor'] });
+    expect(page.status).toBe(200);
+    const items = page.body.items as { id: string; reportType: string; periodStart: string; links: { self: string } }[];
+    expect(items.map((item) => item.id)).toEqual([third, second]);
+    expect(items[0]).toMatchObject({ reportType: 'maintenance_cost', periodStart: '2026-01-01', links: { self: `/v1/reports/${third}` } });
+    expect(items[0]).not.toHaveProperty('result');
+    const next = (page.body.links as { next: string }).next;
+    const rest = await harness.get(next, { roles: ['auditor'] });
+    expect((rest.body.items as { id: string }[]).map((item) => item.id)).toEqual([first]);
+    expect((rest.body.links as { next: string | null }).next).toBeNull();
+    expect((await harness.get('/v1/reports?type=cash_flow')).status).toBe(400);
+    expect((await harness.get('/v1/reports?limit=101')).status).toBe(400);
+    expect((await harness.get('/v1/reports?after=bm90LWEtY3Vyc29y')).status).toBe(400);
+    expect((await harness.get('/v1/reports', { roles: ['rental_agent'] })).status).toBe(403);
   });
 
   it('answers 400, 404 and 406 for reads it cannot serve', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { poolFor, ScratchDatabase, sqlFailure } from '../../support/database';
 
@@ -349,6 +350,34 @@ describe('invariants the database enforces', () => {
         constraint: 'report_snapshots_append_only',
       });
       expect(await sqlFailure(reporting.query('DELETE FROM reporting.report_snapshots WHERE id = $1', [id]))).toMatchObject({ code: '42501' });
+    });
+
+    it('are computed from read models the reporting login may add to but never rewrite', async () => {
+      const entryId = randomUUID();
+      await reporting.query(
+        `INSERT INTO reporting.journal_lines (entry_id, line_number, entry_date, account_code, direction, amount_minor, currency, external_ref_type, external_ref_id, source_topic, source_partition, source_offset)
+         VALUES ($1, 1, '2026-03-01', 'CASH', 'debit', 100, 'EUR', 'test', $1, 'ledger.events', 0, 7)`,
+        [entryId],
+      );
+      for (const statement of [
+        'UPDATE reporting.journal_lines SET amount_minor = 1 WHERE entry_id = $1',
+        'DELETE FROM reporting.journal_lines WHERE entry_id = $1',
+        'UPDATE reporting.facts SET at = now() WHERE subject_id = $1',
+        'DELETE FROM reporting.accounts WHERE code = $1::text',
+      ]) {
+        expect(await sqlFailure(reporting.query(statement, [entryId]))).toMatchObject({ code: '42501' });
+      }
+      expect(await sqlFailure(reporting.query('TRUNCATE reporting.facts'))).toMatchObject({ code: '42501' });
+      // A line with no amount, or a position before the stream's start, is refused by the table itself.
+      expect(
+        await sqlFailure(
+          reporting.query(
+            `INSERT INTO reporting.journal_lines (entry_id, line_number, entry_date, account_code, direction, amount_minor, currency, external_ref_type, external_ref_id, source_topic, source_partition, source_offset)
+             VALUES ($1, 2, '2026-03-01', 'CASH', 'credit', 0, 'EUR', 'test', $1, 'ledger.events', 0, -1)`,
+            [entryId],
+          ),
+        ),
+      ).toMatchObject({ code: '23514' });
     });
   });
 
