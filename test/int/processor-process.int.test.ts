@@ -4,13 +4,14 @@ import { roleUrl } from '../support/database';
 import { eventually } from '../support/eventually';
 
 /**
- * The fleet processor as an operator runs it: it refuses a bad configuration by name, starts
- * consuming as its own login, and on SIGTERM stops after the batch in hand and exits with 0.
+ * A processor as an operator runs it (the fleet's, and reporting's, which follows four topics):
+ * it refuses a bad configuration by name, starts consuming as its own login, and on SIGTERM stops
+ * after the batch in hand and exits with 0.
  */
 const ROOT = path.join(__dirname, '../..');
 
-function startProcessor(environment: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'processors/fleet/main.ts'], { cwd: ROOT, env: environment });
+function startProcessor(context: string, environment: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['--import', 'tsx', `processors/${context}/main.ts`], { cwd: ROOT, env: environment });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -18,17 +19,20 @@ function startProcessor(environment: NodeJS.ProcessEnv) {
   return { child, output: () => output, exited };
 }
 
-describe('the fleet processor process', () => {
+describe.each([
+  ['fleet', 'fleet_svc'],
+  ['reporting', 'reporting_svc'],
+])('the %s processor process', (context, login) => {
   it('refuses to start on bad configuration, naming the variable', async () => {
-    const processor = startProcessor({ ...process.env, CONSUMER_BATCH_SIZE_MAX: '0' });
+    const processor = startProcessor(context, { ...process.env, CONSUMER_BATCH_SIZE_MAX: '0' });
 
     expect(await processor.exited).toBe(1);
     expect(processor.output()).toContain('CONSUMER_BATCH_SIZE_MAX must be an integer between 1 and 5000 (got "0")');
   });
 
   it('runs as its own database login and exits with 0 on SIGTERM', async () => {
-    const databaseUrl = roleUrl(new URL(process.env.DATABASE_ADMIN_URL!), 'fleet_svc').toString();
-    const processor = startProcessor({ ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' });
+    const databaseUrl = roleUrl(new URL(process.env.DATABASE_ADMIN_URL!), login).toString();
+    const processor = startProcessor(context, { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' });
     try {
       await eventually(() => (processor.output().includes('"processor running"') ? true : undefined), 30_000, 'the processor to run');
 
