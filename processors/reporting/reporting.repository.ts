@@ -36,6 +36,8 @@ const OPEN_END = Number.MAX_SAFE_INTEGER;
 const UNIQUE_VIOLATION = '23505';
 const READ_MODEL_TABLES = ['accounts', 'journal_lines', 'facts', 'source_positions'] as const;
 const SNAPSHOTS = 'reporting.report_snapshots';
+/** Rows per multi-row INSERT: 13 columns each stays well under PostgreSQL's 65,535 parameters. */
+const ROWS_PER_STATEMENT = 2_000;
 
 /** A sum PostgreSQL returns as numeric text, back to a number, refusing what a number cannot hold exactly. */
 function exactInteger(text: string): number {
@@ -101,13 +103,20 @@ export class ReportingRepository {
   }
 
   /** Adds what one event brings to the read models and moves the watermark past it; rows already read are kept as they are. */
-  async record(transaction: Knex.Transaction, rows: ReadModelRows, position: SourcePosition): Promise<void> {
-    const source = { source_topic: position.topic, source_partition: position.partition, source_offset: position.offset };
-    if (rows.kind === 'journal' && rows.lines.length > 0) {
-      await transaction
-        .table(this.table('journal_lines'))
-        .insert(
-          rows.lines.map((line) => ({
+  record(transaction: Knex.Transaction, rows: ReadModelRows, position: SourcePosition): Promise<void> {
+    return this.recordAll(transaction, [{ rows, position }]);
+  }
+
+  /**
+   * Adds what several events bring, in their order, with a few statements per table (a rebuild's
+   * batches): where two carry the same fact, the first one's row is kept, as one at a time would.
+   */
+  async recordAll(transaction: Knex.Transaction, events: readonly { readonly rows: ReadModelRows; readonly position: SourcePosition }[]): Promise<void> {
+    const source = (position: SourcePosition) => ({ source_topic: position.topic, source_partition: position.partition, source_offset: position.offset });
+    const lines = events.flatMap(({ rows, position }) =>
+      rows.kind !== 'journal'
+        ? []
+        : rows.lines.map((line) => ({
             entry_id: line.entryId,
             line_number: line.lineNumber,
             entry_date: line.entryDate,
@@ -117,16 +126,13 @@ export class ReportingRepository {
             currency: line.currency,
             external_ref_type: line.externalRefType,
             external_ref_id: line.externalRefId,
-            ...source,
+            ...source(position),
           })),
-        )
-        .onConflict(['entry_id', 'line_number'])
-        .ignore();
-    } else if (rows.kind === 'facts' && rows.facts.length > 0) {
-      await transaction
-        .table(this.table('facts'))
-        .insert(
-          rows.facts.map((fact) => ({
+    );
+    const facts = events.flatMap(({ rows, position }) =>
+      rows.kind !== 'facts'
+        ? []
+        : rows.facts.map((fact) => ({
             kind: fact.kind,
             subject_id: fact.subjectId,
             revision: fact.revision,
@@ -139,18 +145,30 @@ export class ReportingRepository {
             reading_km: fact.readingKm,
             vehicle_class: fact.vehicleClass,
             replaces_id: fact.replacesId,
-            ...source,
+            ...source(position),
           })),
-        )
-        .onConflict(['kind', 'subject_id', 'revision'])
-        .ignore();
-    } else if (rows.kind === 'account') {
-      await transaction.table(this.table('accounts')).insert({ code: rows.code, type: rows.type, ...source }).onConflict('code').ignore();
+    );
+    const accounts = events.flatMap(({ rows, position }) => (rows.kind === 'account' ? [{ code: rows.code, type: rows.type, ...source(position) }] : []));
+    for (let index = 0; index < lines.length; index += ROWS_PER_STATEMENT) {
+      await transaction.table(this.table('journal_lines')).insert(lines.slice(index, index + ROWS_PER_STATEMENT)).onConflict(['entry_id', 'line_number']).ignore();
     }
+    for (let index = 0; index < facts.length; index += ROWS_PER_STATEMENT) {
+      await transaction.table(this.table('facts')).insert(facts.slice(index, index + ROWS_PER_STATEMENT)).onConflict(['kind', 'subject_id', 'revision']).ignore();
+    }
+    if (accounts.length > 0) await transaction.table(this.table('accounts')).insert(accounts).onConflict('code').ignore();
+    // One row per partition, at its furthest offset: a statement may not move one row twice.
+    const furthest = new Map<string, SourcePosition>();
+    for (const { position } of events) {
+      const key = `${position.topic}/${position.partition}`;
+      if ((furthest.get(key)?.offset ?? -1) < position.offset) furthest.set(key, position);
+    }
+    if (furthest.size === 0) return;
+    const positions = [...furthest.values()];
     await transaction.raw(
-      `INSERT INTO ${this.table('source_positions')} (topic, partition, last_offset) VALUES (?, ?, ?)
+      `INSERT INTO ${this.table('source_positions')} (topic, partition, last_offset)
+       SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[])
        ON CONFLICT (topic, partition) DO UPDATE SET last_offset = GREATEST(source_positions.last_offset, EXCLUDED.last_offset)`,
-      [position.topic, position.partition, position.offset],
+      [positions.map((position) => position.topic), positions.map((position) => position.partition), positions.map((position) => String(position.offset))],
     );
   }
 

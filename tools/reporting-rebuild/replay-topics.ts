@@ -25,7 +25,7 @@ export interface ReplayOutcome {
 /**
  * Reads `topics` from their first record up to where each partition ended when the replay began,
  * applying each followed event to the repository's read models at its own position, one
- * transaction per fetched batch. A fact already read (the same event twice) keeps its first row,
+ * transaction and a few multi-row statements per fetched batch. A fact already read (the same event twice) keeps its first row,
  * as the processor's inbox would; types reporting does not follow are passed over.
  */
 export async function replayTopics(dependencies: ReplayDependencies): Promise<ReplayOutcome> {
@@ -77,9 +77,12 @@ export async function replayTopics(dependencies: ReplayDependencies): Promise<Re
           else if (rows !== undefined) applied.push({ rows, offset });
         }
         try {
-          await dependencies.database.transaction(async (transaction) => {
-            for (const { rows, offset } of applied) await dependencies.repository.record(transaction, rows, { topic: batch.topic, partition: batch.partition, offset });
-          });
+          await dependencies.database.transaction((transaction) =>
+            dependencies.repository.recordAll(
+              transaction,
+              applied.map(({ rows, offset }) => ({ rows, position: { topic: batch.topic, partition: batch.partition, offset } })),
+            ),
+          );
         } catch (error) {
           fail(error);
           return;
