@@ -102,9 +102,27 @@ export class ReportingRepository {
     await admin.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   }
 
-  /** Adds what one event brings to the read models and moves the watermark past it; rows already read are kept as they are. */
-  record(transaction: Knex.Transaction, rows: ReadModelRows, position: SourcePosition): Promise<void> {
-    return this.recordAll(transaction, [{ rows, position }]);
+  /** Events queued per batch transaction by `record(…, { defer: true })`, written by `flush`. */
+  private readonly queued = new WeakMap<Knex.Transaction, { rows: ReadModelRows; position: SourcePosition }[]>();
+
+  /**
+   * Adds what one event brings to the read models and moves the watermark past it; rows already
+   * read are kept as they are. With `defer`, the event is queued for `flush` (a batch's events
+   * are then written with a few statements in all).
+   */
+  async record(transaction: Knex.Transaction, rows: ReadModelRows, position: SourcePosition, options: { defer?: boolean } = {}): Promise<void> {
+    if (options.defer !== true) return this.recordAll(transaction, [{ rows, position }]);
+    const queue = this.queued.get(transaction) ?? [];
+    queue.push({ rows, position });
+    this.queued.set(transaction, queue);
+  }
+
+  /** Writes what the transaction queued, in order; reads of the read models flush first. */
+  async flush(transaction: Knex.Transaction): Promise<void> {
+    const queue = this.queued.get(transaction);
+    if (queue === undefined || queue.length === 0) return;
+    this.queued.delete(transaction);
+    await this.recordAll(transaction, queue);
   }
 
   /**
@@ -188,6 +206,7 @@ export class ReportingRepository {
 
   /** The last position applied per source topic partition, in topic and partition order. */
   async watermark(transaction: Knex.Transaction): Promise<WatermarkPosition[]> {
+    await this.flush(transaction);
     const rows: { topic: string; partition: number; last_offset: string }[] = await transaction
       .table(this.table('source_positions'))
       .select('topic', 'partition', 'last_offset')
