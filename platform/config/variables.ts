@@ -230,6 +230,18 @@ export const tokenServiceVariables = {
 };
 
 export const processorVariables = {
+  opsPort: variable({
+    name: 'OPS_PORT',
+    description: 'port of the processor\'s operations endpoint: /health/live, /health/ready and /metrics',
+    defaultValue: '9464',
+    parse: integer({ min: 1, max: 65_535 }),
+  }),
+  opsHost: variable({
+    name: 'OPS_HOST',
+    description: 'interface the operations endpoint listens on',
+    defaultValue: '0.0.0.0',
+    parse: nonEmptyText({ maxLength: 255 }),
+  }),
   consumerBatchSizeMax: variable({
     name: 'CONSUMER_BATCH_SIZE_MAX',
     description: 'most messages handled in one batch, which is one PostgreSQL transaction',

@@ -11,12 +11,15 @@ import { createDatabase } from '../../platform/database';
 import { createIdempotentProducer, createKafka } from '../../platform/kafka';
 import { Lifecycle } from '../../platform/lifecycle';
 import { createLogger } from '../../platform/logger';
+import { kafkaProbe, postgresProbe, schemaRegistryProbe } from '../../platform/health';
+import { Metrics } from '../../platform/metrics';
 import { createSchemaRegistry } from '../../platform/schema-registry';
 import { processorGroupOf, type Context } from '../../schemas/topics';
 import type { CommandHandler } from './command-handler';
 import { ContextProcessor } from './context-processor';
 import type { ScheduledTask } from './scheduled-task';
 import type { IntegrationSchema } from './integration.repository';
+import { OpsServer } from './ops-server';
 
 export interface ContextDefinition {
   /** The bounded context, which names the process in logs and client ids and its consumer group. */
@@ -40,6 +43,7 @@ export const COMMAND_RESULTS_TOPIC = 'command.results';
  */
 export async function runContext(definition: ContextDefinition): Promise<void> {
   const config = loadConfig({ ...runtimeVariables, ...kafkaVariables, ...schemaRegistryVariables, ...databaseVariables, ...processorVariables });
+  const metrics = new Metrics();
   const logger = createLogger(definition.service, config.logLevel);
   const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
   lifecycle.exitOnSignals();
@@ -83,9 +87,22 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
       logger,
       handlers: definition.handlers(),
       scheduledTasks: definition.scheduledTasks?.() ?? [],
+      metrics,
     },
   );
+  // Readiness asks the dependencies the processor cannot work without; the admin client is its own.
+  const admin = kafka.admin();
+  await admin.connect();
+  lifecycle.onShutdown('kafka admin', () => admin.disconnect());
+  const ops = new OpsServer(
+    [postgresProbe(database), kafkaProbe(admin, config.healthCheckTimeoutMs), schemaRegistryProbe(config.schemaRegistryUrl)],
+    metrics,
+    { host: config.opsHost, port: config.opsPort, probeTimeoutMs: config.healthCheckTimeoutMs },
+    logger,
+  );
+  const opsPort = await ops.start();
+  lifecycle.onShutdown('ops endpoint', () => ops.stop());
   await processor.start();
   lifecycle.onShutdown('processor', () => processor.stop());
-  logger.info({ commands: definition.commandsTopic, events: definition.eventsTopic }, 'processor running');
+  logger.info({ commands: definition.commandsTopic, events: definition.eventsTopic, opsPort }, 'processor running');
 }

@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { roleUrl } from '../support/database';
 import { eventually } from '../support/eventually';
+import { freePort } from '../support/ports';
 
 /**
  * A processor as an operator runs it (the fleet's, and reporting's, which follows four topics):
- * it refuses a bad configuration by name, starts consuming as its own login, and on SIGTERM stops
- * after the batch in hand and exits with 0.
+ * it refuses a bad configuration by name, starts consuming as its own login, serves its health and
+ * metrics on its operations port, and on SIGTERM stops after the batch in hand and exits with 0.
  */
 const ROOT = path.join(__dirname, '../..');
 
@@ -32,9 +33,21 @@ describe.each([
 
   it('runs as its own database login and exits with 0 on SIGTERM', async () => {
     const databaseUrl = roleUrl(new URL(process.env.DATABASE_ADMIN_URL!), login).toString();
-    const processor = startProcessor(context, { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' });
+    const opsPort = await freePort();
+    const processor = startProcessor(context, { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', OPS_PORT: String(opsPort), OPS_HOST: '127.0.0.1' });
     try {
       await eventually(() => (processor.output().includes('"processor running"') ? true : undefined), 30_000, 'the processor to run');
+      // Its operations endpoint: alive, ready with each dependency named, and its metrics in Prometheus' text format.
+      const ops = `http://127.0.0.1:${opsPort}`;
+      expect((await fetch(`${ops}/health/live`)).status).toBe(200);
+      const ready = await fetch(`${ops}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'up', dependencies: { postgres: { status: 'up' }, kafka: { status: 'up' }, schemaRegistry: { status: 'up' } } });
+      const metrics = await fetch(`${ops}/metrics`);
+      expect(metrics.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(await metrics.text()).toMatch(/^# TYPE consumer_messages_total counter$/m);
+      expect((await fetch(`${ops}/elsewhere`)).status).toBe(404);
+      expect((await fetch(`${ops}/metrics`, { method: 'POST' })).status).toBe(405);
 
       processor.child.kill('SIGTERM');
 

@@ -67,6 +67,8 @@ describe('configuration from the environment', () => {
       breakerOpenMs: 60000,
       consumerRetryDelayMsMin: 200,
       consumerRetryDelayMsMax: 30000,
+      opsPort: 9464,
+      opsHost: '0.0.0.0',
       outboxBatchSizeMax: 200,
       outboxPollIntervalMs: 1000,
       rentalOverdueSweepIntervalMs: 60000,
