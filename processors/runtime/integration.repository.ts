@@ -158,6 +158,15 @@ export class IntegrationRepository {
     }));
   }
 
+  /** How many events wait for the relay, and how long the oldest has waited (0 when none). */
+  async outboxBacklog(database: Knex): Promise<{ rows: number; oldestAgeSeconds: number }> {
+    const result: { rows: { rows: number; age: number }[] } = await database.raw(
+      `SELECT count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(occurred_at)), 0)::float8 AS age FROM ${this.schema}.outbox_events WHERE published_at IS NULL`,
+    );
+    const row = result.rows[0]!;
+    return { rows: row.rows, oldestAgeSeconds: row.age };
+  }
+
   async markPublished(transaction: Knex.Transaction, ids: readonly string[], publishedAt: Date): Promise<void> {
     if (ids.length === 0) return;
     await transaction.withSchema(this.schema).table('outbox_events').whereIn('id', ids).update({ published_at: publishedAt });

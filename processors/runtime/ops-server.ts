@@ -7,9 +7,12 @@ import type { Metrics } from '../../platform/metrics';
 export interface OpsServerOptions {
   readonly host: string;
   readonly port: number;
-  /** How long readiness waits for each dependency. */
+  /** How long readiness waits for each dependency, and a scrape for its collectors. */
   readonly probeTimeoutMs: number;
 }
+
+/** Brings gauges up to date just before a scrape renders them (a backlog counted in the database, say). */
+export type Collector = () => Promise<void>;
 
 /**
  * A processor's operations endpoint, on a port of its own (a processor serves no other HTTP):
@@ -26,7 +29,19 @@ export class OpsServer {
     private readonly metrics: Metrics,
     private readonly options: OpsServerOptions,
     private readonly logger: Logger,
+    private readonly collectors: readonly Collector[] = [],
   ) {}
+
+  /** Runs the collectors, each bounded by the probe timeout; one that fails leaves its gauges as they were. */
+  private async collect(): Promise<void> {
+    await Promise.all(
+      this.collectors.map((collect) =>
+        Promise.race([collect(), new Promise((_, reject) => setTimeout(() => reject(new Error('collector timed out')), this.options.probeTimeoutMs).unref())]).catch((error: unknown) =>
+          this.logger.warn({ err: error }, 'a metrics collector failed; its gauges keep their last values'),
+        ),
+      ),
+    );
+  }
 
   /** Listens; resolves with the port it listens on. */
   async start(): Promise<number> {
@@ -42,7 +57,10 @@ export class OpsServer {
         return send(405, 'application/json', JSON.stringify({ status: 405, title: 'Method not allowed' }));
       }
       if (path === '/health/live') return send(200, 'application/json', JSON.stringify({ status: 'up' }));
-      if (path === '/metrics') return send(200, 'text/plain; version=0.0.4; charset=utf-8', this.metrics.render());
+      if (path === '/metrics') {
+        void this.collect().then(() => send(200, 'text/plain; version=0.0.4; charset=utf-8', this.metrics.render()));
+        return;
+      }
       checkReadiness(this.probes, this.options.probeTimeoutMs).then(
         (readiness) => send(readiness.ready ? 200 : 503, 'application/json', JSON.stringify({ status: readiness.ready ? 'up' : 'down', dependencies: readiness.dependencies })),
         (error: unknown) => {

@@ -18,8 +18,9 @@ import { processorGroupOf, type Context } from '../../schemas/topics';
 import type { CommandHandler } from './command-handler';
 import { ContextProcessor } from './context-processor';
 import type { ScheduledTask } from './scheduled-task';
-import type { IntegrationSchema } from './integration.repository';
-import { OpsServer } from './ops-server';
+import { IntegrationRepository, type IntegrationSchema } from './integration.repository';
+import { OpsServer, type Collector } from './ops-server';
+import type { Knex } from 'knex';
 
 export interface ContextDefinition {
   /** The bounded context, which names the process in logs and client ids and its consumer group. */
@@ -99,10 +100,22 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
     metrics,
     { host: config.opsHost, port: config.opsPort, probeTimeoutMs: config.healthCheckTimeoutMs },
     logger,
+    [outboxBacklogCollector(new IntegrationRepository(definition.schema), database, metrics, definition.schema)],
   );
   const opsPort = await ops.start();
   lifecycle.onShutdown('ops endpoint', () => ops.stop());
   await processor.start();
   lifecycle.onShutdown('processor', () => processor.stop());
   logger.info({ commands: definition.commandsTopic, events: definition.eventsTopic, opsPort }, 'processor running');
+}
+
+/** The outbox's backlog as gauges, counted when Prometheus scrapes: rows waiting for the relay and the oldest one's age. */
+function outboxBacklogCollector(integration: IntegrationRepository, database: Knex, metrics: Metrics, schema: IntegrationSchema): Collector {
+  const rows = metrics.gauge('outbox_unpublished_rows', 'Events in the outbox the relay has not published yet');
+  const age = metrics.gauge('outbox_oldest_unpublished_age_seconds', 'How long the oldest unpublished outbox event has waited; 0 when none waits');
+  return async () => {
+    const backlog = await integration.outboxBacklog(database);
+    rows.set({ schema }, backlog.rows);
+    age.set({ schema }, backlog.oldestAgeSeconds);
+  };
 }

@@ -21,9 +21,9 @@ function startProcessor(context: string, environment: NodeJS.ProcessEnv) {
 }
 
 describe.each([
-  ['fleet', 'fleet_svc'],
-  ['reporting', 'reporting_svc'],
-])('the %s processor process', (context, login) => {
+  ['fleet', 'fleet_svc', 'fleet'],
+  ['reporting', 'reporting_svc', 'reporting'],
+])('the %s processor process', (context, login, schema) => {
   it('refuses to start on bad configuration, naming the variable', async () => {
     const processor = startProcessor(context, { ...process.env, CONSUMER_BATCH_SIZE_MAX: '0' });
 
@@ -45,7 +45,11 @@ describe.each([
       expect(await ready.json()).toMatchObject({ status: 'up', dependencies: { postgres: { status: 'up' }, kafka: { status: 'up' }, schemaRegistry: { status: 'up' } } });
       const metrics = await fetch(`${ops}/metrics`);
       expect(metrics.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
-      expect(await metrics.text()).toMatch(/^# TYPE consumer_messages_total counter$/m);
+      const exposition = await metrics.text();
+      expect(exposition).toMatch(/^# TYPE consumer_messages_total counter$/m);
+      // The outbox backlog is counted at scrape time, for the context's own schema.
+      expect(exposition).toMatch(new RegExp(`^outbox_unpublished_rows\\{schema="${schema}"\\} \\d+$`, 'm'));
+      expect(exposition).toMatch(new RegExp(`^outbox_oldest_unpublished_age_seconds\\{schema="${schema}"\\} [\\d.]+$`, 'm'));
       expect((await fetch(`${ops}/elsewhere`)).status).toBe(404);
       expect((await fetch(`${ops}/metrics`, { method: 'POST' })).status).toBe(405);
 
