@@ -3,7 +3,10 @@ import type { Knex } from 'knex';
 import { FailureHeader, headerText } from '../../platform/failure-records';
 import type { Logger } from '../../platform/logger';
 import { readMetadata } from '../../platform/message-headers';
-import type { Metrics } from '../../platform/metrics';
+import { DURATION_BUCKETS_SECONDS, type Metrics } from '../../platform/metrics';
+
+/** Upper bounds of the batch-size histogram, up to CONSUMER_BATCH_SIZE_MAX's range. */
+const BATCH_SIZE_BUCKETS = [1, 5, 10, 25, 50, 100, 200, 500, 1_000, 5_000] as const;
 import { PartitionPauses } from '../../platform/partition-pauses';
 import type { Breaker } from './breaker';
 import type { CommandProcessor, MessageResult } from './command-processor';
@@ -44,6 +47,8 @@ export class CommandConsumer {
   private readonly pauses: PartitionPauses;
   private readonly breakerGauge;
   private readonly processed;
+  private readonly batchSize;
+  private readonly batchDuration;
 
   constructor(
     private readonly kafka: KafkaJS.Kafka,
@@ -63,6 +68,8 @@ export class CommandConsumer {
     );
     this.breakerGauge = metrics.gauge('consumer_breaker_open', '1 while the group\'s breaker has stopped it');
     this.processed = metrics.counter('consumer_messages_total', 'Messages handled, by outcome');
+    this.batchSize = metrics.histogram('consumer_batch_messages', 'Messages per batch (one PostgreSQL transaction)', BATCH_SIZE_BUCKETS);
+    this.batchDuration = metrics.histogram('consumer_batch_duration_seconds', 'Time to handle a batch, from its first message to its commit', DURATION_BUCKETS_SECONDS);
   }
 
   async start(): Promise<void> {
@@ -117,8 +124,12 @@ export class CommandConsumer {
   /** Processes and routes the messages; false when nothing may be stored as done (an outage or an open breaker). */
   private async handle(topic: string, partition: number, messages: readonly KafkaJS.KafkaMessage[]): Promise<boolean> {
     let results: MessageResult[];
+    const started = performance.now();
     try {
       results = await this.processor.processBatch(this.database, messages, { othersEvents: this.options.subscriptions.includes(topic), source: { topic, partition } });
+      const labels = { group: this.options.groupId, topic };
+      this.batchSize.observe(labels, messages.length);
+      this.batchDuration.observe(labels, (performance.now() - started) / 1000);
     } catch (error) {
       this.waitOutOutage(topic, partition, error);
       return false;

@@ -21,6 +21,7 @@ import type { ScheduledTask } from './scheduled-task';
 import { IntegrationRepository, type IntegrationSchema } from './integration.repository';
 import { OpsServer, type Collector } from './ops-server';
 import type { Knex } from 'knex';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 
 export interface ContextDefinition {
   /** The bounded context, which names the process in logs and client ids and its consumer group. */
@@ -100,7 +101,10 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
     metrics,
     { host: config.opsHost, port: config.opsPort, probeTimeoutMs: config.healthCheckTimeoutMs },
     logger,
-    [outboxBacklogCollector(new IntegrationRepository(definition.schema), database, metrics, definition.schema)],
+    [
+      outboxBacklogCollector(new IntegrationRepository(definition.schema), database, metrics, definition.schema),
+      consumerLagCollector(admin, metrics, processorGroupOf(definition.service), [definition.commandsTopic, ...(definition.subscriptions ?? [])]),
+    ],
   );
   const opsPort = await ops.start();
   lifecycle.onShutdown('ops endpoint', () => ops.stop());
@@ -117,5 +121,25 @@ function outboxBacklogCollector(integration: IntegrationRepository, database: Kn
     const backlog = await integration.outboxBacklog(database);
     rows.set({ schema }, backlog.rows);
     age.set({ schema }, backlog.oldestAgeSeconds);
+  };
+}
+
+/**
+ * The consumer group's lag per partition of the topics it reads, asked of the brokers when
+ * Prometheus scrapes: the partition's end offset minus the group's committed one (minus the first
+ * offset still held, before the group committed anything).
+ */
+function consumerLagCollector(admin: KafkaJS.Admin, metrics: Metrics, groupId: string, topics: readonly string[]): Collector {
+  const lag = metrics.gauge('consumer_lag_messages', "Messages of a partition the consumer group has not committed yet");
+  return async () => {
+    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    const committedAt = new Map(committed.flatMap(({ topic, partitions }) => partitions.map((partition) => [`${topic}/${partition.partition}`, Number(partition.offset)] as const)));
+    for (const topic of topics) {
+      for (const partition of await admin.fetchTopicOffsets(topic)) {
+        const at = committedAt.get(`${topic}/${partition.partition}`) ?? -1;
+        const from = at >= 0 ? at : Number(partition.low);
+        lag.set({ group: groupId, topic, partition: String(partition.partition) }, Math.max(0, Number(partition.high) - from));
+      }
+    }
   };
 }

@@ -50,6 +50,9 @@ describe.each([
       // The outbox backlog is counted at scrape time, for the context's own schema.
       expect(exposition).toMatch(new RegExp(`^outbox_unpublished_rows\\{schema="${schema}"\\} \\d+$`, 'm'));
       expect(exposition).toMatch(new RegExp(`^outbox_oldest_unpublished_age_seconds\\{schema="${schema}"\\} [\\d.]+$`, 'm'));
+      // The group's lag per partition of its commands topic, asked of the brokers at scrape time.
+      expect(exposition).toMatch(new RegExp(`^consumer_lag_messages\\{group="${context}-processor",topic="${context}\\.commands",partition="0"\\} \\d+$`, 'm'));
+      expect(exposition).toMatch(/^# TYPE consumer_batch_duration_seconds histogram$/m);
       expect((await fetch(`${ops}/elsewhere`)).status).toBe(404);
       expect((await fetch(`${ops}/metrics`, { method: 'POST' })).status).toBe(405);
 

@@ -32,4 +32,26 @@ describe('Metrics', () => {
     expect(() => metrics.counter('a_total', 'a').inc({}, -1)).toThrow(RangeError);
     expect(() => metrics.gauge('a_total', 'a')).toThrow('metric a_total is a counter, not a gauge');
   });
+
+  it('counts observations into cumulative buckets with their sum and count', () => {
+    const metrics = new Metrics();
+    const latency = metrics.histogram('http_request_duration_seconds', 'Time to answer', [0.1, 1]);
+    latency.observe({ route: '/v1/reports' }, 0.05);
+    latency.observe({ route: '/v1/reports' }, 0.5);
+    latency.observe({ route: '/v1/reports' }, 3);
+    expect(metrics.observations('http_request_duration_seconds', { route: '/v1/reports' })).toBe(3);
+    expect(metrics.render()).toBe(
+      [
+        '# HELP http_request_duration_seconds Time to answer',
+        '# TYPE http_request_duration_seconds histogram',
+        'http_request_duration_seconds_bucket{route="/v1/reports",le="0.1"} 1',
+        'http_request_duration_seconds_bucket{route="/v1/reports",le="1"} 2',
+        'http_request_duration_seconds_bucket{route="/v1/reports",le="+Inf"} 3',
+        'http_request_duration_seconds_sum{route="/v1/reports"} 3.55',
+        'http_request_duration_seconds_count{route="/v1/reports"} 3',
+        '',
+      ].join('\n'),
+    );
+    expect(() => metrics.histogram('b_seconds', 'b', [1, 1])).toThrow('histogram b_seconds needs ascending buckets');
+  });
 });

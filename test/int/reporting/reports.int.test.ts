@@ -145,6 +145,8 @@ describe('reports from the reporting read models', () => {
       ],
     });
     expect(snapshot!.parameters).toEqual({ asOf: '2026-03-31' });
+    // The consumer timed the batches that brought the ledger's events, per topic.
+    expect(processor.metrics.observations('consumer_batch_duration_seconds', { group: groupId, topic: topics.ledger })).toBeGreaterThan(0);
     expect(snapshot!.content_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
