@@ -9,6 +9,8 @@ import { correlationId } from './middleware/correlation-id';
 import { problems } from './middleware/problem';
 import { accountingQueryRoutes, type AccountingQueryDependencies } from './routes/accounting-queries.routes';
 import { reportRoutes, type ReportRoutesDependencies } from './routes/reports.routes';
+import { httpMetrics } from './middleware/http-metrics';
+import type { Metrics } from '../platform/metrics';
 import { commandRoutes } from './routes/commands.routes';
 import { healthRoutes } from './routes/health.routes';
 import { identityQueryRoutes, type IdentityQueryDependencies } from './routes/identity-queries.routes';
@@ -29,6 +31,8 @@ export interface GatewayDependencies {
   readonly healthCheckTimeoutMs: number;
   /** The authenticated API; absent, the gateway serves its health endpoints only. */
   readonly api?: ApiDependencies;
+  /** Where request counts and latencies go (served on the operations port); not counted when absent. */
+  readonly metrics?: Metrics;
   /** The token service (OAuth 2.0 token endpoint, JWKS, discovery); absent when tokens come from elsewhere. */
   readonly oauth?: OAuthDependencies;
 }
@@ -59,19 +63,27 @@ export function createGatewayApp(dependencies: GatewayDependencies): Koa {
   // Errors are answered by the problem middleware; Koa's own handler would only log them again.
   app.silent = true;
   app.use(correlationId());
+  const routers = [healthRoutes(dependencies.probes, dependencies.healthCheckTimeoutMs), openApiRoutes()];
+  if (dependencies.oauth !== undefined) routers.push(oauthRoutes(dependencies.oauth));
+  if (dependencies.api !== undefined) routers.push(apiRouter(dependencies.api));
+  // Outside the problem middleware, so that the status counted is the one answered.
+  if (dependencies.metrics !== undefined) app.use(httpMetrics(dependencies.metrics, (method, path) => routePattern(routers, method, path)));
   app.use(problems(dependencies.logger));
-  const open = [healthRoutes(dependencies.probes, dependencies.healthCheckTimeoutMs), openApiRoutes()];
-  if (dependencies.oauth !== undefined) open.push(oauthRoutes(dependencies.oauth));
-  for (const routes of open) {
+  for (const routes of routers) {
     app.use(routes.routes());
     app.use(routes.allowedMethods());
   }
-  if (dependencies.api !== undefined) {
-    const api = apiRouter(dependencies.api);
-    app.use(api.routes());
-    app.use(api.allowedMethods());
-  }
   return app;
+}
+
+/** The pattern of the route a request asks for (/v1/reports/:reportId), if any router has one. */
+function routePattern(routers: readonly Router[], method: string, path: string): string | undefined {
+  for (const router of routers) {
+    const routes = router.match(path, method).pathAndMethod.filter((layer) => layer.methods.length > 0);
+    const last = routes.at(-1);
+    if (last !== undefined) return String(last.path);
+  }
+  return undefined;
 }
 
 /** Every authenticated route, behind the bearer-token check. */

@@ -15,7 +15,10 @@ import {
   runtimeVariables,
   schemaRegistryVariables,
   tokenServiceVariables,
+  opsVariables,
 } from '../platform/config/variables';
+import { Metrics } from '../platform/metrics';
+import { OpsServer } from '../platform/ops-server';
 import { createDatabase } from '../platform/database';
 import { kafkaProbe, postgresProbe, redisProbe, schemaRegistryProbe } from '../platform/health';
 import { createIdempotentProducer, createKafka } from '../platform/kafka';
@@ -55,7 +58,9 @@ async function main(): Promise<void> {
     ...redisVariables,
     ...authVariables,
     ...tokenServiceVariables,
+    ...opsVariables,
   });
+  const metrics = new Metrics();
   const logger = createLogger(SERVICE, config.logLevel);
   const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
   lifecycle.exitOnSignals();
@@ -137,20 +142,22 @@ async function main(): Promise<void> {
     },
     logger,
   );
+  const probes = [postgresProbe(database), redisProbe(redis), kafkaProbe(admin, config.healthCheckTimeoutMs), schemaRegistryProbe(config.schemaRegistryUrl)];
+  // Metrics are served apart from the API, on the operations port (health is on both).
+  const ops = new OpsServer(probes, metrics, { host: config.opsHost, port: config.opsPort, probeTimeoutMs: config.healthCheckTimeoutMs }, logger);
+  const opsPort = await ops.start();
+  lifecycle.onShutdown('ops endpoint', () => ops.stop());
+  logger.info({ opsPort }, 'operations endpoint listening');
   const app = createGatewayApp({
     ...(auth.oauth === undefined ? {} : { oauth: auth.oauth }),
     logger,
+    metrics,
     healthCheckTimeoutMs: config.healthCheckTimeoutMs,
-    probes: [
-      postgresProbe(database),
-      redisProbe(redis),
-      kafkaProbe(admin, config.healthCheckTimeoutMs),
-      schemaRegistryProbe(config.schemaRegistryUrl),
-    ],
+    probes,
     api: {
       verifier,
       subjects: auth.subjects,
-      submitter: new CommandSubmitter(producer, codec, statuses),
+      submitter: new CommandSubmitter(producer, codec, statuses, metrics),
       idempotency: new IdempotencyStore(redis),
       statuses,
       waiter,

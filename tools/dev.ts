@@ -16,11 +16,11 @@ const EXAMPLE_SUBJECT = '0b9d6c1e-2f4a-4e8b-9c3d-5a6b7c8d9e0f';
 interface Service {
   readonly name: string;
   readonly entry: string;
-  /** A processor's operations endpoint (health and metrics), each on its own port here. */
-  readonly opsPort?: number;
+  /** The service's operations endpoint (health and metrics), each on its own port here. */
+  readonly opsPort: number;
 }
 
-/** The first processor's operations port (OPS_PORT's default); the others follow it. */
+/** The gateway's operations port (OPS_PORT's default); the processors' follow it. */
 const OPS_PORT_FIRST = Number(process.env.OPS_PORT ?? 9464);
 
 function discoverServices(): Service[] {
@@ -28,9 +28,9 @@ function discoverServices(): Service[] {
   const processors = existsSync(processorsDir)
     ? readdirSync(processorsDir, { withFileTypes: true })
         .filter((entry) => entry.isDirectory() && existsSync(path.join(processorsDir, entry.name, 'main.ts')))
-        .map((entry, index) => ({ name: entry.name, entry: path.join(processorsDir, entry.name, 'main.ts'), opsPort: OPS_PORT_FIRST + index }))
+        .map((entry, index) => ({ name: entry.name, entry: path.join(processorsDir, entry.name, 'main.ts'), opsPort: OPS_PORT_FIRST + 1 + index }))
     : [];
-  return [{ name: 'gateway', entry: path.join(ROOT, 'gateway', 'main.ts') }, ...processors];
+  return [{ name: 'gateway', entry: path.join(ROOT, 'gateway', 'main.ts'), opsPort: OPS_PORT_FIRST }, ...processors];
 }
 
 function gatewayUrl(): string {
@@ -63,7 +63,7 @@ function loginUrl(role: string): string | undefined {
 function environmentFor(service: Service): NodeJS.ProcessEnv {
   const role = SERVICE_ROLES[service.name];
   const databaseUrl = role === undefined ? undefined : loginUrl(role);
-  const ops = service.opsPort === undefined ? {} : { OPS_PORT: String(service.opsPort) };
+  const ops = { OPS_PORT: String(service.opsPort) };
   if (databaseUrl === undefined) return { ...process.env, ...ops };
   const readDatabaseUrl = service.name === 'gateway' ? loginUrl('gateway_reader') : undefined;
   return { ...process.env, ...ops, DATABASE_URL: databaseUrl, ...(readDatabaseUrl === undefined ? {} : { READ_DATABASE_URL: readDatabaseUrl }) };
@@ -102,7 +102,7 @@ function main(): void {
           `      curl -s -X POST ${url}/v1/vehicles -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
           `           -H 'Prefer: wait=5' -d '{"plateNumber":"B-FC 101","make":"Renault","model":"Zoe","year":2024}'`,
           `Sign in as a user or a service through ${url}/oauth/token: docs/auth.md`,
-          `Processors' health and metrics: ${services.flatMap((service) => (service.opsPort === undefined ? [] : [`${service.name} :${service.opsPort}`])).join(', ')} (/health/ready, /metrics)`,
+          `Health and metrics (/health/ready, /metrics): ${services.map((service) => `${service.name} :${service.opsPort}`).join(', ')}`,
           "Stop: Ctrl-C (the stack keeps running; 'npm run stack -- down' stops it)",
           '',
           '',

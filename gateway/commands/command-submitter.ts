@@ -1,4 +1,5 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { Metrics, type Labels } from '../../platform/metrics';
 import { randomUUID } from 'node:crypto';
 import type { AvroCodec } from '../../platform/avro-codec';
 import { writeMetadata } from '../../platform/message-headers';
@@ -28,7 +29,12 @@ export class CommandSubmitter {
     private readonly producer: KafkaJS.Producer,
     private readonly codec: AvroCodec,
     private readonly statuses: CommandStatusRepository,
-  ) {}
+    metrics: Metrics = new Metrics(),
+  ) {
+    this.produced = metrics.counter('gateway_commands_produced_total', 'Commands handed to Kafka, by type and outcome (produced, failed)');
+  }
+
+  private readonly produced: { inc(labels: Labels, by?: number): void };
 
   /** Returns the command's status as recorded before it was produced (pending). */
   async submit(command: CommandToSubmit): Promise<CommandStatusRecord> {
@@ -62,11 +68,13 @@ export class CommandSubmitter {
         ],
       });
     } catch (error) {
+      this.produced.inc({ command_type: command.commandType, outcome: 'failed' });
       await this.statuses.markFailed(commandId, 'GATEWAY.NOT_PRODUCED', 'The command could not be handed to Kafka.');
       throw new ProblemError(503, 'broker-unavailable', 'Command not accepted', 'The command could not be queued; it was not executed. Retry later.', {
         cause: error instanceof Error ? error.name : 'unknown',
       });
     }
+    this.produced.inc({ command_type: command.commandType, outcome: 'produced' });
     return pending;
   }
 }

@@ -229,10 +229,11 @@ export const tokenServiceVariables = {
   }),
 };
 
-export const processorVariables = {
+/** The operations endpoint every service serves: health and metrics. */
+export const opsVariables = {
   opsPort: variable({
     name: 'OPS_PORT',
-    description: 'port of the processor\'s operations endpoint: /health/live, /health/ready and /metrics',
+    description: 'port of the service\'s operations endpoint: /health/live, /health/ready and /metrics',
     defaultValue: '9464',
     parse: integer({ min: 1, max: 65_535 }),
   }),
@@ -242,6 +243,10 @@ export const processorVariables = {
     defaultValue: '0.0.0.0',
     parse: nonEmptyText({ maxLength: 255 }),
   }),
+};
+
+export const processorVariables = {
+  ...opsVariables,
   consumerBatchSizeMax: variable({
     name: 'CONSUMER_BATCH_SIZE_MAX',
     description: 'most messages handled in one batch, which is one PostgreSQL transaction',

@@ -19,7 +19,7 @@ import type { CommandHandler } from './command-handler';
 import { ContextProcessor } from './context-processor';
 import type { ScheduledTask } from './scheduled-task';
 import { IntegrationRepository, type IntegrationSchema } from './integration.repository';
-import { OpsServer, type Collector } from './ops-server';
+import { OpsServer, type Collector } from '../../platform/ops-server';
 import type { Knex } from 'knex';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 

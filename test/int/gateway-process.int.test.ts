@@ -30,6 +30,7 @@ describe('the gateway process', () => {
 
   it('serves readiness against the real stack and exits with 0 on SIGTERM', async () => {
     const port = await freePort();
+    const opsPort = await freePort();
     const databaseUrl = roleUrl(new URL(process.env.DATABASE_ADMIN_URL!), 'gateway_svc').toString();
     const readDatabaseUrl = roleUrl(new URL(process.env.DATABASE_ADMIN_URL!), 'gateway_reader').toString();
     const gateway = startGateway({
@@ -38,6 +39,8 @@ describe('the gateway process', () => {
       READ_DATABASE_URL: readDatabaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
+      OPS_PORT: String(opsPort),
+      OPS_HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
     });
     try {
@@ -50,6 +53,15 @@ describe('the gateway process', () => {
         'the gateway to report ready',
       );
       expect(((await ready.json()) as { status: string }).status).toBe('up');
+      // Its operations port: readiness too, and the requests answered so far, by route pattern and status.
+      expect((await fetch(`http://127.0.0.1:${opsPort}/health/ready`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/v1/reports/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).status).toBe(401);
+      const exposition = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+      expect(exposition).toMatch(/^http_requests_total\{method="GET",route="\/health\/ready",status="200"\} [1-9]\d*$/m);
+      expect(exposition).toMatch(/^http_requests_total\{method="GET",route="\/v1\/reports\/:reportId",status="401"\} 1$/m);
+      expect(exposition).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/health\/ready"\} [1-9]\d*$/m);
+      expect(exposition).toMatch(/^# TYPE gateway_commands_produced_total counter$/m);
+      expect(exposition).not.toContain('0000-4000-8000');
 
       gateway.child.kill('SIGTERM');
 

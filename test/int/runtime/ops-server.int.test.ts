@@ -1,7 +1,7 @@
 import knex, { type Knex } from 'knex';
 import { postgresProbe } from '../../../platform/health';
 import { Metrics } from '../../../platform/metrics';
-import { OpsServer } from '../../../processors/runtime/ops-server';
+import { OpsServer } from '../../../platform/ops-server';
 import { eventually } from '../../support/eventually';
 import { PrivatePostgres } from '../../support/private-postgres';
 import { silentLogger } from '../../support/silent-logger';

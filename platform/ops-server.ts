@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkReadiness, type Probe } from '../../platform/health';
-import type { Logger } from '../../platform/logger';
-import type { Metrics } from '../../platform/metrics';
+import { checkReadiness, type Probe } from './health';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 
 export interface OpsServerOptions {
   readonly host: string;
@@ -15,7 +15,8 @@ export interface OpsServerOptions {
 export type Collector = () => Promise<void>;
 
 /**
- * A processor's operations endpoint, on a port of its own (a processor serves no other HTTP):
+ * A service's operations endpoint, on a port of its own (a processor serves no other HTTP; the
+ * gateway keeps it apart from its API):
  * `GET /health/live` answers while the event loop turns and touches no dependency (a restart
  * would not bring one back); `GET /health/ready` checks each dependency and answers 503 while one
  * is down, recovering by itself; `GET /metrics` renders the processor's counters and gauges in
