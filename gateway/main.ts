@@ -18,7 +18,7 @@ import {
   opsVariables,
 } from '../platform/config/variables';
 import { Metrics } from '../platform/metrics';
-import { OpsServer } from '../platform/ops-server';
+import { databasePoolCollector, OpsServer } from '../platform/ops-server';
 import { createDatabase } from '../platform/database';
 import { kafkaProbe, postgresProbe, redisProbe, schemaRegistryProbe } from '../platform/health';
 import { createIdempotentProducer, createKafka } from '../platform/kafka';
@@ -144,7 +144,10 @@ async function main(): Promise<void> {
   );
   const probes = [postgresProbe(database), redisProbe(redis), kafkaProbe(admin, config.healthCheckTimeoutMs), schemaRegistryProbe(config.schemaRegistryUrl)];
   // Metrics are served apart from the API, on the operations port (health is on both).
-  const ops = new OpsServer(probes, metrics, { host: config.opsHost, port: config.opsPort, probeTimeoutMs: config.healthCheckTimeoutMs }, logger);
+  const ops = new OpsServer(probes, metrics, { host: config.opsHost, port: config.opsPort, probeTimeoutMs: config.healthCheckTimeoutMs }, logger, [
+    databasePoolCollector(database, metrics, 'gateway'),
+    databasePoolCollector(reader, metrics, 'gateway-reader'),
+  ]);
   const opsPort = await ops.start();
   lifecycle.onShutdown('ops endpoint', () => ops.stop());
   logger.info({ opsPort }, 'operations endpoint listening');

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkReadiness, type Probe } from './health';
+import type { Knex } from 'knex';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 
@@ -86,4 +87,18 @@ export class OpsServer {
       server.closeIdleConnections();
     });
   }
+}
+
+/** The connection pool of `database` as gauges: connections in use, idle, and callers waiting for one. */
+export function databasePoolCollector(database: Knex, metrics: Metrics, pool: string): Collector {
+  const connections = metrics.gauge('db_pool_connections', 'Database connections of the pool, by state (used, idle, pending: callers waiting for one)');
+  return () => {
+    const tarn = (database.client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
+    if (tarn !== undefined) {
+      connections.set({ pool, state: 'used' }, tarn.numUsed());
+      connections.set({ pool, state: 'idle' }, tarn.numFree());
+      connections.set({ pool, state: 'pending' }, tarn.numPendingAcquires());
+    }
+    return Promise.resolve();
+  };
 }

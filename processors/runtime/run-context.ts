@@ -19,7 +19,7 @@ import type { CommandHandler } from './command-handler';
 import { ContextProcessor } from './context-processor';
 import type { ScheduledTask } from './scheduled-task';
 import { IntegrationRepository, type IntegrationSchema } from './integration.repository';
-import { OpsServer, type Collector } from '../../platform/ops-server';
+import { databasePoolCollector, OpsServer, type Collector } from '../../platform/ops-server';
 import type { Knex } from 'knex';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 
@@ -103,6 +103,7 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
     logger,
     [
       outboxBacklogCollector(new IntegrationRepository(definition.schema), database, metrics, definition.schema),
+      databasePoolCollector(database, metrics, definition.service),
       consumerLagCollector(admin, metrics, processorGroupOf(definition.service), [definition.commandsTopic, ...(definition.subscriptions ?? [])]),
     ],
   );

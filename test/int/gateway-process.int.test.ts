@@ -61,6 +61,7 @@ describe('the gateway process', () => {
       expect(exposition).toMatch(/^http_requests_total\{method="GET",route="\/v1\/reports\/:reportId",status="401"\} 1$/m);
       expect(exposition).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/health\/ready"\} [1-9]\d*$/m);
       expect(exposition).toMatch(/^# TYPE gateway_commands_produced_total counter$/m);
+      expect(exposition).toMatch(/^db_pool_connections\{pool="gateway-reader",state="idle"\} \d+$/m);
       expect(exposition).not.toContain('0000-4000-8000');
 
       gateway.child.kill('SIGTERM');

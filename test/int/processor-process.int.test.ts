@@ -53,6 +53,7 @@ describe.each([
       // The group's lag per partition of its commands topic, asked of the brokers at scrape time.
       expect(exposition).toMatch(new RegExp(`^consumer_lag_messages\\{group="${context}-processor",topic="${context}\\.commands",partition="0"\\} \\d+$`, 'm'));
       expect(exposition).toMatch(/^# TYPE consumer_batch_duration_seconds histogram$/m);
+      expect(exposition).toMatch(new RegExp(`^db_pool_connections\\{pool="${context}",state="used"\\} \\d+$`, 'm'));
       expect((await fetch(`${ops}/elsewhere`)).status).toBe(404);
       expect((await fetch(`${ops}/metrics`, { method: 'POST' })).status).toBe(405);
 
