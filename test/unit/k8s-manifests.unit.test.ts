@@ -156,6 +156,28 @@ describe('the Kubernetes manifests', () => {
   });
 });
 
+describe('the local overlay', () => {
+  const overlay = parseFile('overlays/local/kustomization.yaml')[0] as unknown as {
+    resources: string[];
+    images: { name: string; newTag?: string }[];
+    patches: { target: { kind: string; name: string }; patch: string }[];
+  };
+
+  it('builds on the base, pins its image, and patches only resources the base has', () => {
+    expect(overlay.resources).toEqual(['../..']);
+    expect(overlay.images.every((image) => image.newTag !== undefined && image.newTag !== '' && image.newTag !== 'latest')).toBe(true);
+    for (const { target, patch } of overlay.patches) {
+      const patched = applied.find(({ resource }) => resource.kind === target.kind && resource.metadata.name === target.name);
+      expect({ target, found: patched !== undefined }).toEqual({ target, found: true });
+      // Every patch is YAML (a JSON patch list or a partial resource).
+      expect(parseAllDocuments(patch).every((document) => document.errors.length === 0)).toBe(true);
+    }
+    // Every Deployment of the base runs one replica locally.
+    const singled = overlay.patches.filter(({ target, patch }) => target.kind === 'Deployment' && patch.includes('/spec/replicas')).map(({ target }) => target.name);
+    expect(singled.sort()).toEqual(deployments.map((deployment) => deployment.metadata.name).sort());
+  });
+});
+
 describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as {
     services: Record<string, { command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }> }>;
