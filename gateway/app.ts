@@ -10,6 +10,7 @@ import { problems } from './middleware/problem';
 import { accountingQueryRoutes, type AccountingQueryDependencies } from './routes/accounting-queries.routes';
 import { reportRoutes, type ReportRoutesDependencies } from './routes/reports.routes';
 import { httpMetrics } from './middleware/http-metrics';
+import { httpTracing, requestLog } from './middleware/http-tracing';
 import type { Metrics } from '../platform/metrics';
 import { commandRoutes } from './routes/commands.routes';
 import { healthRoutes } from './routes/health.routes';
@@ -62,12 +63,15 @@ export function createGatewayApp(dependencies: GatewayDependencies): Koa {
   app.maxIpsCount = 1;
   // Errors are answered by the problem middleware; Koa's own handler would only log them again.
   app.silent = true;
-  app.use(correlationId());
   const routers = [healthRoutes(dependencies.probes, dependencies.healthCheckTimeoutMs), openApiRoutes()];
   if (dependencies.oauth !== undefined) routers.push(oauthRoutes(dependencies.oauth));
   if (dependencies.api !== undefined) routers.push(apiRouter(dependencies.api));
-  // Outside the problem middleware, so that the status counted is the one answered.
-  if (dependencies.metrics !== undefined) app.use(httpMetrics(dependencies.metrics, (method, path) => routePattern(routers, method, path)));
+  const routeOf = (method: string, path: string) => routePattern(routers, method, path);
+  app.use(httpTracing(routeOf));
+  app.use(correlationId());
+  // Outside the problem middleware, so that the status logged and counted is the one answered.
+  app.use(requestLog(dependencies.logger, routeOf));
+  if (dependencies.metrics !== undefined) app.use(httpMetrics(dependencies.metrics, routeOf));
   app.use(problems(dependencies.logger));
   for (const routes of routers) {
     app.use(routes.routes());

@@ -24,6 +24,7 @@ import { kafkaProbe, postgresProbe, redisProbe, schemaRegistryProbe } from '../p
 import { createIdempotentProducer, createKafka } from '../platform/kafka';
 import { Lifecycle } from '../platform/lifecycle';
 import { createLogger } from '../platform/logger';
+import { startTracing } from '../platform/tracing';
 import { createRedis } from '../platform/redis';
 import { createSchemaRegistry } from '../platform/schema-registry';
 import { createGatewayApp } from './app';
@@ -64,6 +65,9 @@ async function main(): Promise<void> {
   const logger = createLogger(SERVICE, config.logLevel);
   const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
   lifecycle.exitOnSignals();
+  // Registered first, so stopped last: the spans of the shutdown itself are sent too.
+  const tracing = startTracing({ service: SERVICE, exporter: config.tracingExporter, otlpEndpoint: config.tracingOtlpEndpoint, sampleRatio: config.tracingSampleRatio });
+  lifecycle.onShutdown('tracing', () => tracing.shutdown());
   const verifier = new TokenVerifier({
     issuer: config.authIssuer,
     audience: config.authAudience,

@@ -3,6 +3,8 @@ import { Metrics, type Labels } from '../../platform/metrics';
 import { randomUUID } from 'node:crypto';
 import type { AvroCodec } from '../../platform/avro-codec';
 import { writeMetadata } from '../../platform/message-headers';
+import { endAfter, SpanKind, traceHeaders, tracer } from '../../platform/tracing';
+import { context, trace } from '@opentelemetry/api';
 import { ProblemError } from '../middleware/problem';
 import type { CommandStatusRecord, CommandStatusRepository } from './command-status.repository';
 
@@ -15,7 +17,6 @@ export interface CommandToSubmit {
   /** The actor's effective permissions, carried to the processor whose domain rules check them. */
   readonly actorPermissions: ReadonlySet<string>;
   readonly correlationId: string;
-  readonly traceparent: string | null;
 }
 
 /**
@@ -46,26 +47,32 @@ export class CommandSubmitter {
       correlationId: command.correlationId,
       submittedBy: command.actor,
     });
+    // The command's send is a span of the request's trace; the processor's span names it as its parent.
+    const span = tracer().startSpan(`send ${command.topic}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': command.topic,
+        'messaging.message.id': commandId,
+        'fleet.message.type': command.commandType,
+      },
+    });
     try {
-      const value = await this.codec.encode(command.topic, command.commandType, command.payload);
-      await this.producer.send({
-        topic: command.topic,
-        messages: [
-          {
-            key: command.aggregateId,
-            value,
-            headers: writeMetadata({
-              messageId: commandId,
-              messageType: command.commandType,
-              correlationId: command.correlationId,
-              causationId: null,
-              actor: command.actor,
-              actorPermissions: command.actorPermissions,
-              traceparent: command.traceparent,
-              occurredAt: new Date().toISOString(),
-            }),
-          },
-        ],
+      await endAfter(span, async () => {
+        const value = await this.codec.encode(command.topic, command.commandType, command.payload);
+        const metadata = writeMetadata({
+          messageId: commandId,
+          messageType: command.commandType,
+          correlationId: command.correlationId,
+          causationId: null,
+          actor: command.actor,
+          actorPermissions: command.actorPermissions,
+          traceparent: null,
+          occurredAt: new Date().toISOString(),
+        });
+        const headers = { ...metadata, ...traceHeaders(trace.setSpan(context.active(), span)) };
+        await this.producer.send({ topic: command.topic, messages: [{ key: command.aggregateId, value, headers }] });
       });
     } catch (error) {
       this.produced.inc({ command_type: command.commandType, outcome: 'failed' });

@@ -71,7 +71,6 @@ export function commandRoutesOn(router: Router, dependencies: CommandRouteDepend
           actor: principal.subject,
           actorPermissions: principal.permissions,
           correlationId: correlationIdOf(ctx) ?? randomUUID(),
-          traceparent: ctx.get('traceparent') || null,
         });
         const record = await currentStatus(ctx, dependencies, pending.commandId, pending);
         if (record === undefined) throw new Error(`command ${pending.commandId} has no status row`);

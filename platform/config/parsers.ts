@@ -19,6 +19,16 @@ export function integer(options: { min: number; max: number }): Parser<number> {
   };
 }
 
+/** A decimal number between 0 and 1 inclusive (a share, a probability). */
+export function fraction(): Parser<number> {
+  return (raw) => {
+    const text = raw.trim();
+    const value = Number(text);
+    if (!/^(0|1|0?\.\d+|1\.0*)$/.test(text) || value < 0 || value > 1) throw new ValueError('a decimal number between 0 and 1');
+    return value;
+  };
+}
+
 export function oneOf<const T extends string>(allowed: readonly T[]): Parser<T> {
   return (raw) => {
     const value = raw.trim() as T;

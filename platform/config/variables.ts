@@ -1,5 +1,6 @@
 import { variable } from './load';
-import { hostPortList, integer, nonEmptyText, oneOf, url } from './parsers';
+import { fraction, hostPortList, integer, nonEmptyText, oneOf, url } from './parsers';
+import { TRACING_EXPORTERS } from '../tracing-exporters';
 
 /**
  * Every environment variable the services and tools read, grouped by what needs it. A service
@@ -242,6 +243,24 @@ export const opsVariables = {
     description: 'interface the operations endpoint listens on',
     defaultValue: '0.0.0.0',
     parse: nonEmptyText({ maxLength: 255 }),
+  }),
+  tracingExporter: variable({
+    name: 'TRACING_EXPORTER',
+    description: 'where finished spans go: otlp (to TRACING_OTLP_ENDPOINT) or none (trace ids still reach logs and headers)',
+    defaultValue: 'none',
+    parse: oneOf(TRACING_EXPORTERS),
+  }),
+  tracingOtlpEndpoint: variable({
+    name: 'TRACING_OTLP_ENDPOINT',
+    description: 'the OTLP/HTTP traces endpoint of a collector, used when TRACING_EXPORTER is otlp',
+    defaultValue: 'http://localhost:4318/v1/traces',
+    parse: url(['http', 'https']),
+  }),
+  tracingSampleRatio: variable({
+    name: 'TRACING_SAMPLE_RATIO',
+    description: 'share of new traces recorded, 0 to 1; a trace begun by a caller follows the caller\'s choice',
+    defaultValue: '1',
+    parse: fraction(),
   }),
 };
 

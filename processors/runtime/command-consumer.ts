@@ -126,7 +126,7 @@ export class CommandConsumer {
     let results: MessageResult[];
     const started = performance.now();
     try {
-      results = await this.processor.processBatch(this.database, messages, { othersEvents: this.options.subscriptions.includes(topic), source: { topic, partition } });
+      results = await this.processor.processBatch(this.database, messages, { othersEvents: this.options.subscriptions.includes(topic), source: { topic, partition }, group: this.options.groupId });
       const labels = { group: this.options.groupId, topic };
       this.batchSize.observe(labels, messages.length);
       this.batchDuration.observe(labels, (performance.now() - started) / 1000);

@@ -1,12 +1,14 @@
 import type { Knex } from 'knex';
 import type { AvroCodec } from '../../platform/avro-codec';
 import type { ErrorClass } from '../../platform/failure-records';
-import type { Logger } from '../../platform/logger';
+import { withLogFields, type Logger } from '../../platform/logger';
 import { MissingHeaderError, readMetadata, type MessageMetadata, type RawHeaders } from '../../platform/message-headers';
 import { BatchWritesRefused, type CommandHandler, type Decision, type Rejection, type SourcePosition } from './command-handler';
 import { readFailure } from '../../platform/failure-records';
 import { decodeOrPoison, handlerErrorClass, isTransient, PoisonMessageError } from '../../platform/failures';
 import type { InboxOutcome, IntegrationRepository, OutboxEvent } from './integration.repository';
+import { context, trace, type Context, type Span } from '@opentelemetry/api';
+import { contextFromHeaders, failSpan, linkTo, SpanKind, traceHeaders, tracedTransaction, tracer } from '../../platform/tracing';
 
 export const COMMAND_RESULT_TYPE = 'platform.CommandResult';
 
@@ -53,6 +55,8 @@ export interface BatchOptions {
   readonly othersEvents?: boolean;
   /** The topic partition the batch was read from: with each message's offset, its position. */
   readonly source?: { readonly topic: string; readonly partition: number };
+  /** The consumer group reading it, for the messages' spans. */
+  readonly group?: string;
 }
 
 export type ProcessOutcome = 'accepted' | 'rejected' | 'duplicate' | 'ignored';
@@ -80,6 +84,8 @@ interface Prepared {
   readonly handler: CommandHandler | undefined;
   readonly command: unknown;
   readonly position: SourcePosition | undefined;
+  /** The message's span (a child of whoever produced it) and its log fields: the events it causes name it as their parent. */
+  readonly trace: Context;
 }
 
 interface Handled {
@@ -130,22 +136,69 @@ export class CommandProcessor {
    * the order given. Throws, having committed nothing, when infrastructure fails.
    */
   async processBatch(database: Knex, messages: readonly IncomingMessage[], options: BatchOptions = {}): Promise<MessageResult[]> {
+    const spans = messages.map((message) => this.messageSpan(message, options));
+    try {
+      const results = await this.processSpanned(database, messages, spans, options);
+      results.forEach((result, index) => {
+        spans[index]!.setAttribute('fleet.outcome', result.outcome);
+        if (result.outcome === 'failed') failSpan(spans[index]!, result.error);
+      });
+      return results;
+    } catch (error) {
+      for (const span of spans) failSpan(span, error);
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
+  }
+
+  /**
+   * A span per message, from when its batch is taken up until the batch commits: a child of the
+   * span that produced the message (its `traceparent`), so that a trace follows a command or an
+   * event from one context to the next.
+   */
+  private messageSpan(message: IncomingMessage, options: BatchOptions): Span {
+    const topic = options.source?.topic ?? 'unknown';
+    return tracer().startSpan(
+      `process ${topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': topic,
+          ...(options.source === undefined ? {} : { 'messaging.destination.partition.id': String(options.source.partition) }),
+          ...(message.offset === undefined ? {} : { 'messaging.kafka.offset': Number(message.offset) }),
+          ...(options.group === undefined ? {} : { 'messaging.consumer.group.name': options.group }),
+        },
+      },
+      contextFromHeaders(message.headers ?? {}),
+    );
+  }
+
+  private async processSpanned(database: Knex, messages: readonly IncomingMessage[], spans: readonly Span[], options: BatchOptions): Promise<MessageResult[]> {
     const results: (MessageResult | undefined)[] = new Array<MessageResult | undefined>(messages.length);
     const prepared: (Prepared | undefined)[] = [];
     for (const [index, message] of messages.entries()) {
-      const read = await this.prepare(message, options);
+      const read = await this.prepare(message, options, spans[index]!);
       if ('outcome' in read) results[index] = read;
       else prepared[index] = read;
     }
     const pass = async (isolation: Isolation): Promise<void> => {
       const live = messages.map((_, index) => index).filter((index) => results[index] === undefined);
-      const outcomes = await database.transaction((transaction) =>
-        this.processIn(
-          transaction,
-          live.map((index) => prepared[index]!),
-          isolation,
-          options,
-        ),
+      // One transaction serves the whole batch: it sits in its first message's trace and links the others'.
+      const traces = live.map((index) => prepared[index]!.trace);
+      const outcomes = await tracedTransaction(
+        database,
+        this.inbox.schema,
+        { parent: traces[0] ?? context.active(), links: traces.flatMap(linkTo), attributes: { 'fleet.batch.messages': live.length, 'fleet.isolation': isolation } },
+        (transaction) =>
+          this.processIn(
+            transaction,
+            live.map((index) => prepared[index]!),
+            isolation,
+            options,
+          ),
       );
       live.forEach((index, position) => {
         const outcome = outcomes[position]!;
@@ -165,6 +218,11 @@ export class CommandProcessor {
       this.logger.debug({ err: error }, 'the optimistic pass failed on one message; the batch runs again one savepoint per message');
       await pass('message');
     }
+    // A line per message at debug, in the message's context: its ids and trace id come with it.
+    for (const [index, result] of (results as MessageResult[]).entries()) {
+      const handled = prepared[index];
+      if (handled !== undefined) context.with(handled.trace, () => this.logger.debug({ messageType: handled.metadata.messageType, outcome: result.outcome }, 'message handled'));
+    }
     return results as MessageResult[];
   }
 
@@ -178,13 +236,14 @@ export class CommandProcessor {
     const handler = this.handlers.get(metadata.messageType);
     if (handler === undefined || handler.source === 'event') return;
     const now = this.clock();
-    await database.transaction((transaction) =>
-      this.inbox.appendOutbox(transaction, [this.resultEvent(metadata, { status: 'failed', reasonCode: errorClass, message }, now)]),
+    const parent = metadata.traceparent === null ? context.active() : contextFromHeaders({ traceparent: metadata.traceparent });
+    await tracedTransaction(database, this.inbox.schema, { parent }, (transaction) =>
+      this.inbox.appendOutbox(transaction, [this.resultEvent(metadata, { status: 'failed', reasonCode: errorClass, message }, now, parent)]),
     );
   }
 
   /** Reads the headers and decodes the value; a message that cannot be read is a poison result. */
-  private async prepare(message: IncomingMessage, options: BatchOptions): Promise<Prepared | FailedResult> {
+  private async prepare(message: IncomingMessage, options: BatchOptions, span: Span): Promise<Prepared | FailedResult> {
     let metadata: MessageMetadata;
     try {
       metadata = readMetadata(message.headers ?? {});
@@ -192,13 +251,15 @@ export class CommandProcessor {
       if (!(error instanceof MissingHeaderError)) throw error;
       return poison(new PoisonMessageError('poison/missing-header', error.message), null);
     }
+    span.setAttributes({ 'messaging.message.id': metadata.messageId, 'fleet.message.type': metadata.messageType, 'fleet.correlation_id': metadata.correlationId });
     const handler = this.handlers.get(metadata.messageType);
     const position = positionOf(message, options);
-    if (handler === undefined) return { metadata, handler, command: undefined, position };
+    const traced = withLogFields(trace.setSpan(context.active(), span), { correlationId: metadata.correlationId, messageId: metadata.messageId });
+    if (handler === undefined) return { metadata, handler, command: undefined, position, trace: traced };
     const read = await decodeOrPoison(this.codec, message.value);
     if (read instanceof PoisonMessageError) return poison(read, metadata);
     try {
-      return { metadata, handler, command: handler.parse(read.decoded), position };
+      return { metadata, handler, command: handler.parse(read.decoded), position, trace: traced };
     } catch (error) {
       return poison(new PoisonMessageError('poison/unreadable', `${metadata.messageType} cannot read this record: ${(error as Error).message}`, { cause: error }), metadata);
     }
@@ -283,23 +344,28 @@ export class CommandProcessor {
     }
   }
 
-  private async handle(transaction: Knex.Transaction, prepared: Prepared, isolation: Isolation, options: BatchOptions): Promise<Handled> {
+  /** Handles one message with its span active, so that its log lines carry its trace and ids. */
+  private handle(transaction: Knex.Transaction, prepared: Prepared, isolation: Isolation, options: BatchOptions): Promise<Handled> {
+    return context.with(prepared.trace, () => this.handleTraced(transaction, prepared, isolation, options));
+  }
+
+  private async handleTraced(transaction: Knex.Transaction, prepared: Prepared, isolation: Isolation, options: BatchOptions): Promise<Handled> {
     const { metadata, handler, command } = prepared;
     if (handler === undefined) {
       // On another context's events topic most types are none of this context's business.
       this.logger[options.othersEvents === true ? 'debug' : 'warn']({ messageId: metadata.messageId, messageType: metadata.messageType }, 'no handler for this message type; ignored');
       return { metadata, outcome: 'ignored', events: [] };
     }
-    const context = { metadata, now: this.clock(), deferWrites: isolation === 'batch', ...(prepared.position === undefined ? {} : { position: prepared.position }) };
-    let decision: Decision = handler.decide(await handler.load(transaction, command), command, context);
+    const handlerContext = { metadata, now: this.clock(), deferWrites: isolation === 'batch', ...(prepared.position === undefined ? {} : { position: prepared.position }) };
+    let decision: Decision = handler.decide(await handler.load(transaction, command), command, handlerContext);
     if (decision.kind === 'accepted' && isolation === 'batch') {
-      const refusal = await handler.apply(transaction, decision, command, context);
+      const refusal = await handler.apply(transaction, decision, command, handlerContext);
       if (refusal !== undefined) throw new NeedsIsolation(`message ${metadata.messageId}`);
     } else if (decision.kind === 'accepted') {
       const accepted = decision;
       const refusal = await transaction
         .transaction(async (savepoint) => {
-          const rejection = await handler.apply(savepoint, accepted, command, context);
+          const rejection = await handler.apply(savepoint, accepted, command, handlerContext);
           // Throwing rolls the savepoint back; the refusal travels out inside the error.
           if (rejection !== undefined) throw new RefusedByDatabase(rejection);
         })
@@ -322,13 +388,13 @@ export class CommandProcessor {
     return {
       metadata,
       outcome: decision.kind,
-      events: this.outboxEvents(metadata, decision, context.now, !isEvent),
+      events: this.outboxEvents(metadata, decision, handlerContext.now, !isEvent, prepared.trace),
       ...(decision.kind === 'rejected' ? { reasonCode: decision.reasonCode } : {}),
     };
   }
 
   /** The decision's events, and for a command its result (an event of another context gets none). */
-  private outboxEvents(command: MessageMetadata, decision: Decision, now: Date, withResult: boolean): OutboxEvent[] {
+  private outboxEvents(command: MessageMetadata, decision: Decision, now: Date, withResult: boolean, cause: Context): OutboxEvent[] {
     const caused = (messageType: string) => ({
       correlation: command.correlationId,
       causation: command.messageId,
@@ -344,7 +410,7 @@ export class CommandProcessor {
             aggregateId: event.aggregateId,
             eventType: event.type,
             payload: event.payload,
-            headers: headersFor(caused(event.type), command.traceparent),
+            headers: headersFor(caused(event.type), command.traceparent, cause),
             occurredAt: now,
           }))
         : [];
@@ -356,6 +422,7 @@ export class CommandProcessor {
           ? { status: 'accepted', aggregateId: decision.aggregateId, resourcePath: decision.resourcePath }
           : { status: 'rejected', reasonCode: decision.reasonCode, message: decision.message },
         now,
+        cause,
       ),
     );
     return events;
@@ -366,6 +433,7 @@ export class CommandProcessor {
     command: MessageMetadata,
     outcome: { status: 'accepted' | 'rejected' | 'failed'; reasonCode?: string; message?: string; aggregateId?: string; resourcePath?: string | null },
     now: Date,
+    cause: Context,
   ): OutboxEvent {
     return {
       topic: this.topics.results,
@@ -386,6 +454,7 @@ export class CommandProcessor {
       headers: headersFor(
         { correlation: command.correlationId, causation: command.messageId, actor: command.actor, messageType: COMMAND_RESULT_TYPE },
         command.traceparent,
+        cause,
       ),
       occurredAt: now,
     };
@@ -396,9 +465,14 @@ function poison(error: PoisonMessageError, metadata: MessageMetadata | null): Fa
   return { outcome: 'failed', kind: 'poison', errorClass: error.errorClass, error, metadata };
 }
 
+/**
+ * An outbox row's headers. Its trace context names the span of the message that caused it; with
+ * tracing off, the cause's own `traceparent` is passed on as it came.
+ */
 function headersFor(
   origin: { correlation: string; causation: string; actor: string | null; messageType: string },
   traceparent: string | null,
+  cause: Context,
 ): Record<string, string> {
   const headers: Record<string, string> = {
     'correlation-id': origin.correlation,
@@ -406,7 +480,9 @@ function headersFor(
     'message-type': origin.messageType,
   };
   if (origin.actor !== null) headers.actor = origin.actor;
-  if (traceparent !== null) headers.traceparent = traceparent;
+  const trace = traceHeaders(cause);
+  if (trace.traceparent !== undefined) Object.assign(headers, trace);
+  else if (traceparent !== null) headers.traceparent = traceparent;
   return headers;
 }
 

@@ -49,7 +49,7 @@ interface OutboxRow {
  * outbox rows of one message commit together.
  */
 export class IntegrationRepository {
-  constructor(private readonly schema: IntegrationSchema) {}
+  constructor(readonly schema: IntegrationSchema) {}
 
   /** Records a handled message; 'duplicate' when it was handled before (the caller skips it). */
   async recordInbox(transaction: Knex.Transaction, entry: InboxEntry): Promise<'recorded' | 'duplicate'> {

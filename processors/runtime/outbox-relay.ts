@@ -4,6 +4,8 @@ import pg from 'pg';
 import type { AvroCodec } from '../../platform/avro-codec';
 import type { Logger } from '../../platform/logger';
 import { Header } from '../../platform/message-headers';
+import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
+import { contextFromHeaders, failSpan, linkTo, SpanKind, traceHeaders, tracer } from '../../platform/tracing';
 import type { IntegrationRepository, UnpublishedEvent } from './integration.repository';
 
 export interface OutboxRelayOptions {
@@ -57,15 +59,45 @@ export class OutboxRelay {
   async drain(): Promise<number> {
     let published = 0;
     for (;;) {
+      const count = await this.drainOnce();
+      published += count;
+      if (count < this.options.batchSizeMax) return published;
+    }
+  }
+
+  /**
+   * One transaction: claim, publish, mark published. It gets a span (linking the traces of the
+   * events it publishes) only when it found something, so that idle polls leave no trace.
+   */
+  private async drainOnce(): Promise<number> {
+    const began = new Date();
+    let span: Span | undefined;
+    try {
       const count = await this.database.transaction(async (transaction) => {
         const events = await this.outbox.claimUnpublished(transaction, this.options.batchSizeMax);
         if (events.length === 0) return 0;
+        span = tracer().startSpan(
+          `transaction ${this.options.schema}`,
+          {
+            kind: SpanKind.CLIENT,
+            startTime: began,
+            links: events.flatMap((event) => linkTo(contextFromHeaders(event.headers))),
+            attributes: { 'db.system.name': 'postgresql', 'fleet.outbox.events': events.length },
+          },
+          ROOT_CONTEXT,
+        );
         await this.publish(events);
         await this.outbox.markPublished(transaction, events.map((event) => event.id), new Date());
         return events.length;
       });
-      published += count;
-      if (count < this.options.batchSizeMax) return published;
+      span?.end();
+      return count;
+    } catch (error) {
+      if (span !== undefined) {
+        failSpan(span, error);
+        span.end();
+      }
+      throw error;
     }
   }
 
@@ -80,20 +112,47 @@ export class OutboxRelay {
     for (const event of events) byTopic.set(event.topic, [...(byTopic.get(event.topic) ?? []), event]);
     await Promise.all(
       [...byTopic].map(async ([topic, topicEvents]) => {
-        const messages = await Promise.all(
-          topicEvents.map(async (event) => ({
-            key: event.key,
-            value: await this.codec.encode(topic, event.eventType, event.payload),
-            headers: {
-              ...event.headers,
-              [Header.messageId]: event.id,
-              [Header.messageType]: event.eventType,
-              [Header.occurredAt]: event.occurredAt.toISOString(),
-            },
-          })),
-        );
-        await this.producer.send({ topic, messages });
+        // Each event's send is a span in the trace of the message that caused it (its stored traceparent).
+        const sends = topicEvents.map((event) => ({ event, span: this.sendSpan(topic, event) }));
+        try {
+          const messages = await Promise.all(
+            sends.map(async ({ event, span }) => ({
+              key: event.key,
+              value: await this.codec.encode(topic, event.eventType, event.payload),
+              headers: {
+                ...event.headers,
+                ...traceHeaders(trace.setSpan(ROOT_CONTEXT, span)),
+                [Header.messageId]: event.id,
+                [Header.messageType]: event.eventType,
+                [Header.occurredAt]: event.occurredAt.toISOString(),
+              },
+            })),
+          );
+          await this.producer.send({ topic, messages });
+        } catch (error) {
+          for (const { span } of sends) failSpan(span, error);
+          throw error;
+        } finally {
+          for (const { span } of sends) span.end();
+        }
       }),
+    );
+  }
+
+  private sendSpan(topic: string, event: UnpublishedEvent): Span {
+    return tracer().startSpan(
+      `send ${topic}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': topic,
+          'messaging.message.id': event.id,
+          'fleet.message.type': event.eventType,
+        },
+      },
+      contextFromHeaders(event.headers),
     );
   }
 
@@ -166,3 +225,4 @@ export class OutboxRelay {
     }
   }
 }
+

@@ -11,6 +11,7 @@ import { createDatabase } from '../../platform/database';
 import { createIdempotentProducer, createKafka } from '../../platform/kafka';
 import { Lifecycle } from '../../platform/lifecycle';
 import { createLogger } from '../../platform/logger';
+import { startTracing } from '../../platform/tracing';
 import { kafkaProbe, postgresProbe, schemaRegistryProbe } from '../../platform/health';
 import { Metrics } from '../../platform/metrics';
 import { createSchemaRegistry } from '../../platform/schema-registry';
@@ -49,6 +50,9 @@ export async function runContext(definition: ContextDefinition): Promise<void> {
   const logger = createLogger(definition.service, config.logLevel);
   const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
   lifecycle.exitOnSignals();
+  // Registered first, so stopped last: the spans of the shutdown itself are sent too.
+  const tracing = startTracing({ service: definition.service, exporter: config.tracingExporter, otlpEndpoint: config.tracingOtlpEndpoint, sampleRatio: config.tracingSampleRatio });
+  lifecycle.onShutdown('tracing', () => tracing.shutdown());
 
   const database = createDatabase({
     url: config.databaseUrl,

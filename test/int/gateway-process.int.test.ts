@@ -1,23 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { roleUrl } from '../support/database';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
+import { startService } from '../support/service-process';
 
 /**
  * The gateway as an operator runs it: a process that refuses a bad configuration with a message
  * naming the variable, serves readiness against the real stack, and exits cleanly on SIGTERM.
  */
-const ROOT = path.join(__dirname, '../..');
 
-function startGateway(environment: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { cwd: ROOT, env: environment });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
+const startGateway = (environment: NodeJS.ProcessEnv) => startService('gateway/main.ts', environment);
 
 describe('the gateway process', () => {
   it('refuses to start on bad configuration, naming every bad variable', async () => {

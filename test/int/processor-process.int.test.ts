@@ -1,24 +1,15 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { roleUrl } from '../support/database';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
+import { startService } from '../support/service-process';
 
 /**
  * A processor as an operator runs it (the fleet's, and reporting's, which follows four topics):
  * it refuses a bad configuration by name, starts consuming as its own login, serves its health and
  * metrics on its operations port, and on SIGTERM stops after the batch in hand and exits with 0.
  */
-const ROOT = path.join(__dirname, '../..');
 
-function startProcessor(context: string, environment: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', `processors/${context}/main.ts`], { cwd: ROOT, env: environment });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
+const startProcessor = (context: string, environment: NodeJS.ProcessEnv) => startService(`processors/${context}/main.ts`, environment);
 
 describe.each([
   ['fleet', 'fleet_svc', 'fleet'],

@@ -23,6 +23,9 @@ const validEnvironment = {
   AUTH_AUDIENCE: 'fleet-api',
   AUTH_JWKS_URL: 'https://login.fleet.example/.well-known/jwks.json',
   AUTH_ALGORITHMS: 'EdDSA,RS256',
+  TRACING_EXPORTER: 'otlp',
+  TRACING_OTLP_ENDPOINT: 'https://collector.internal:4318/v1/traces',
+  TRACING_SAMPLE_RATIO: '0.25',
 };
 
 function problemsFor(environment: Record<string, string | undefined>): readonly string[] {
@@ -69,6 +72,9 @@ describe('configuration from the environment', () => {
       consumerRetryDelayMsMax: 30000,
       opsPort: 9464,
       opsHost: '0.0.0.0',
+      tracingExporter: 'otlp',
+      tracingOtlpEndpoint: new URL('https://collector.internal:4318/v1/traces'),
+      tracingSampleRatio: 0.25,
       outboxBatchSizeMax: 200,
       outboxPollIntervalMs: 1000,
       rentalOverdueSweepIntervalMs: 60000,
@@ -115,8 +121,24 @@ describe('configuration from the environment', () => {
     ['AUTH_JWKS_URL', 'file:///etc/jwks.json', 'AUTH_JWKS_URL must be a URL starting with https:// or http:// (got "file:///etc/jwks.json")'],
     ['RENTAL_OVERDUE_SWEEP_INTERVAL_MS', '999', 'RENTAL_OVERDUE_SWEEP_INTERVAL_MS must be an integer between 1000 and 3600000 (got "999")'],
     ['MAINTENANCE_SERVICE_DUE_SWEEP_INTERVAL_MS', 'hourly', 'MAINTENANCE_SERVICE_DUE_SWEEP_INTERVAL_MS must be an integer between 1000 and 86400000 (got "hourly")'],
+    ['TRACING_EXPORTER', 'jaeger', 'TRACING_EXPORTER must be one of none, otlp (got "jaeger")'],
+    ['TRACING_OTLP_ENDPOINT', 'grpc://collector:4317', 'TRACING_OTLP_ENDPOINT must be a URL starting with http:// or https:// (got "grpc://collector:4317")'],
+    ['TRACING_SAMPLE_RATIO', '1.5', 'TRACING_SAMPLE_RATIO must be a decimal number between 0 and 1 (got "1.5")'],
+    ['TRACING_SAMPLE_RATIO', '10%', 'TRACING_SAMPLE_RATIO must be a decimal number between 0 and 1 (got "10%")'],
+    ['TRACING_SAMPLE_RATIO', '-0', 'TRACING_SAMPLE_RATIO must be a decimal number between 0 and 1 (got "-0")'],
   ])('rejects %s=%j with a message naming the variable', (name, value, message) => {
     expect(problemsFor({ ...validEnvironment, [name]: value })).toEqual([message]);
+  });
+
+  it.each([
+    ['0', 0],
+    ['1', 1],
+    ['0.1', 0.1],
+    ['.5', 0.5],
+    ['1.00', 1],
+    [' 0.05 ', 0.05],
+  ])('reads TRACING_SAMPLE_RATIO=%j as %d', (raw, ratio) => {
+    expect(loadConfig(allVariables, { ...validEnvironment, TRACING_SAMPLE_RATIO: raw }).tracingSampleRatio).toBe(ratio);
   });
 
   it('names a missing required variable and what it is for', () => {

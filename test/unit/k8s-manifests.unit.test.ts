@@ -1,15 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { runtimeVariables } from '../../platform/config/variables';
 import { CONTEXTS, TOPICS } from '../../schemas/topics';
+import { readDocuments, render, type Rendered } from '../../tools/k8s/kustomize';
 
 /**
- * The Kubernetes manifests, checked without a cluster: what the kustomization applies parses, and
+ * The Kubernetes manifests, checked without a cluster: the base and the local overlay render (as
+ * `kubectl kustomize` would), every resource is valid against the Kubernetes API's schemas, and
  * every workload follows the rules an operator relies on (k8s/README.md, "Checked without a
  * cluster").
  */
-const K8S = path.join(__dirname, '../../k8s');
+const ROOT = path.join(__dirname, '../..');
+const K8S = path.join(ROOT, 'k8s');
 
 interface Resource {
   readonly kind: string;
@@ -40,24 +45,58 @@ interface PodTemplate {
   readonly spec: { readonly terminationGracePeriodSeconds?: number; readonly securityContext?: { readonly runAsNonRoot?: boolean }; readonly containers: readonly Container[] };
 }
 
-function parseFile(file: string): Resource[] {
-  const documents = parseAllDocuments(readFileSync(path.join(K8S, file), 'utf8'));
-  return documents.map((document) => {
-    if (document.errors.length > 0) throw new Error(`${file}: ${document.errors.map((error) => error.message).join('; ')}`);
-    return document.toJS() as Resource;
-  });
-}
-
-const kustomization = parseFile('kustomization.yaml')[0] as unknown as { resources: string[]; images: { name: string; newName?: string; newTag?: string }[] };
-const applied = kustomization.resources.flatMap((file) => parseFile(file).map((resource) => ({ file, resource })));
-const ofKind = (kind: string) => applied.filter(({ resource }) => resource.kind === kind).map(({ resource }) => resource);
-const deployments = ofKind('Deployment');
+const kustomizationOf = (directory: string) =>
+  readDocuments(path.join(K8S, directory, 'kustomization.yaml'))[0] as { resources: string[]; images: { name: string; newName?: string; newTag?: string }[] };
 const templateOf = (resource: Resource) => (resource.spec as { template: PodTemplate }).template;
 const SHUTDOWN_SECONDS = Number(runtimeVariables.shutdownTimeoutMs.defaultValue) / 1000;
 
-describe('the Kubernetes manifests', () => {
+/** Runs `npm run k8s:check`'s tool on the given directories. */
+function checkManifests(...directories: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/check-manifests.ts', ...directories], { cwd: ROOT, encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('the Kubernetes schemas', () => {
+  it('accept every resource the base and the local overlay render', () => {
+    const rendered = render(path.join(K8S, 'base')).length + render(path.join(K8S, 'overlays/local')).length;
+    const run = checkManifests();
+
+    expect(run.stderr).toBe('');
+    expect(run.stdout).not.toMatch(/^invalid/m);
+    expect(run.stdout).toContain(`${rendered} resources checked, 0 invalid`);
+    expect(run.status).toBe(0);
+  }, 30_000);
+
+  it('refuse a Deployment whose probe names no port and an HPA whose replicas are not a number', () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'fleet-k8s-'));
+    try {
+      cpSync(path.join(K8S, 'base'), scratch, { recursive: true });
+      const gateway = readFileSync(path.join(scratch, 'gateway.yaml'), 'utf8');
+      expect(gateway).toMatch(/path: \/health\/live\n\s+port: \w+/);
+      writeFileSync(path.join(scratch, 'gateway.yaml'), gateway.replace(/(path: \/health\/live)\n\s+port: \w+/, '$1').replace(/maxReplicas: \d+/, 'maxReplicas: six'));
+      const run = checkManifests(scratch);
+
+      expect(run.status).toBe(3);
+      expect(run.stdout).toMatch(/^invalid +.*Deployment\/gateway.*startupProbe\/httpGet must have required property port/m);
+      expect(run.stdout).toMatch(/^invalid +.*HorizontalPodAutoscaler\/gateway.*\/spec\/maxReplicas must be integer/m);
+      expect(run.stdout).toMatch(/^ok +.*Deployment\/fleet-processor/m);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+describe.each([
+  ['base', render(path.join(K8S, 'base'), K8S)],
+  ['overlays/local', render(path.join(K8S, 'overlays/local'), K8S)],
+])('the Kubernetes manifests of k8s/%s', (directory: string, rendered: Rendered[]) => {
+  const kustomization = kustomizationOf(directory);
+  const applied: { file: string; resource: Resource }[] = rendered;
+  const ofKind = (kind: string) => applied.filter(({ resource }) => resource.kind === kind).map(({ resource }) => resource);
+  const deployments = ofKind('Deployment');
+
   it('apply only files that exist and parse, each resource named and in the fleet namespace', () => {
-    for (const file of kustomization.resources) expect(existsSync(path.join(K8S, file))).toBe(true);
+    for (const file of kustomization.resources) expect(existsSync(path.join(K8S, directory, file))).toBe(true);
     expect(applied.length).toBeGreaterThan(0);
     for (const { file, resource } of applied) {
       expect({ file, kind: typeof resource.kind, name: typeof resource.metadata?.name }).toEqual({ file, kind: 'string', name: 'string' });
@@ -144,37 +183,58 @@ describe('the Kubernetes manifests', () => {
       }
     }
     for (const image of kustomization.images) expect(image.newTag === undefined || image.newTag === '' || image.newTag === 'latest').toBe(false);
-    for (const deployment of deployments) {
-      for (const container of templateOf(deployment).spec.containers) {
-        const named = kustomization.images.some((image) => image.name === container.image);
-        expect({ container: container.name, pinned: named || (/:[^:/]+$/.test(container.image) && !container.image.endsWith(':latest')) }).toEqual({ container: container.name, pinned: true });
+    // As rendered: every container's image carries a tag, never latest.
+    for (const workload of [...deployments, ...ofKind('Job')]) {
+      const pod = templateOf(workload).spec as PodTemplate['spec'] & { initContainers?: Container[] };
+      for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) {
+        expect({ container: container.name, image: container.image, pinned: /:[^:/]+$/.test(container.image) && !container.image.endsWith(':latest') }).toEqual({ container: container.name, image: container.image, pinned: true });
       }
     }
     // The template of the Secrets lists keys with placeholders only.
-    const template = readFileSync(path.join(K8S, 'secret.example.yaml'), 'utf8');
+    const template = readFileSync(path.join(K8S, 'base/secret.example.yaml'), 'utf8');
     for (const line of template.split('\n').filter((text) => /^\s+[A-Z_]+:\s/.test(text))) expect(line).toMatch(/REPLACE_ME/);
   });
 });
 
 describe('the local overlay', () => {
-  const overlay = parseFile('overlays/local/kustomization.yaml')[0] as unknown as {
+  const overlay = readDocuments(path.join(K8S, 'overlays/local/kustomization.yaml'))[0] as {
     resources: string[];
     images: { name: string; newTag?: string }[];
     patches: { target: { kind: string; name: string }; patch: string }[];
   };
+  const base = render(path.join(K8S, 'base'), K8S);
+  const local = render(path.join(K8S, 'overlays/local'), K8S);
 
-  it('builds on the base, pins its image, and patches only resources the base has', () => {
-    expect(overlay.resources).toEqual(['../..']);
+  it('builds on the base beside it, pins its image, and patches only resources the base has', () => {
+    expect(overlay.resources).toEqual(['../../base']);
     expect(overlay.images.every((image) => image.newTag !== undefined && image.newTag !== '' && image.newTag !== 'latest')).toBe(true);
     for (const { target, patch } of overlay.patches) {
-      const patched = applied.find(({ resource }) => resource.kind === target.kind && resource.metadata.name === target.name);
+      const patched = base.find(({ resource }) => resource.kind === target.kind && resource.metadata.name === target.name);
       expect({ target, found: patched !== undefined }).toEqual({ target, found: true });
-      // Every patch is YAML (a JSON patch list or a partial resource).
       expect(parseAllDocuments(patch).every((document) => document.errors.length === 0)).toBe(true);
     }
-    // Every Deployment of the base runs one replica locally.
-    const singled = overlay.patches.filter(({ target, patch }) => target.kind === 'Deployment' && patch.includes('/spec/replicas')).map(({ target }) => target.name);
-    expect(singled.sort()).toEqual(deployments.map((deployment) => deployment.metadata.name).sort());
+    // The same resources as the base, every Deployment with one replica and the locally built image.
+    expect(local.map(({ resource }) => `${resource.kind}/${resource.metadata.name}`)).toEqual(base.map(({ resource }) => `${resource.kind}/${resource.metadata.name}`));
+    for (const { resource } of local.filter(({ resource }) => resource.kind === 'Deployment')) {
+      const spec = resource.spec as { replicas: number; template: PodTemplate };
+      expect({ name: resource.metadata.name, replicas: spec.replicas, images: spec.template.spec.containers.map((container) => container.image) }).toEqual({
+        name: resource.metadata.name,
+        replicas: 1,
+        images: spec.template.spec.containers.map(() => 'fleet-command-streams:dev'),
+      });
+    }
+  });
+
+  it('is refused when it lies inside its base, as kustomize refuses it', () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'fleet-k8s-'));
+    try {
+      cpSync(path.join(K8S, 'base'), scratch, { recursive: true });
+      cpSync(path.join(K8S, 'overlays'), path.join(scratch, 'overlays'), { recursive: true });
+      writeFileSync(path.join(scratch, 'overlays/local/kustomization.yaml'), readFileSync(path.join(K8S, 'overlays/local/kustomization.yaml'), 'utf8').replace('../../base', '../..'));
+      expect(() => render(path.join(scratch, 'overlays/local'), scratch)).toThrow(/contains this kustomization; kustomize refuses the cycle/);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
 

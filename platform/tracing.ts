@@ -1,0 +1,154 @@
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+  type SpanContext,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { envDetector, hostDetector } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import type { Knex } from 'knex';
+import type { TracingExporter } from './tracing-exporters';
+
+/**
+ * Tracing across HTTP and Kafka. Every service registers one tracer provider at start-up
+ * (`startTracing`); code anywhere opens spans with `tracer()`. W3C trace context travels in the
+ * `traceparent` and `tracestate` headers of HTTP requests and Kafka records alike, so one trace
+ * runs from the gateway's request through each processor a command or event touches, the outbox
+ * relay's publish included.
+ */
+
+export const TRACER_NAME = 'fleet-command-streams';
+
+
+export interface TracingOptions {
+  readonly service: string;
+  /** `none` still creates spans (their ids reach logs and headers) but sends them nowhere. */
+  readonly exporter: TracingExporter;
+  /** The OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces. */
+  readonly otlpEndpoint: URL;
+  /** Share of new traces recorded (0 to 1); a trace begun elsewhere follows its parent's choice. */
+  readonly sampleRatio: number;
+  /** Where spans go instead of the exporter (tests read them from memory). */
+  readonly spanProcessors?: readonly SpanProcessor[];
+}
+
+export interface Tracing {
+  /** Sends the spans still buffered and stops; call it last at shutdown. */
+  shutdown(): Promise<void>;
+}
+
+export function startTracing(options: TracingOptions): Tracing {
+  const spanProcessors =
+    options.spanProcessors ??
+    (options.exporter === 'otlp' ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: options.otlpEndpoint.toString() }) })] : [new NoopSpanProcessor()]);
+  // Everything is given explicitly, so that no OTEL_* variable silently starts an exporter of
+  // logs or metrics (the services log to stdout and serve Prometheus metrics themselves).
+  const sdk = new NodeSDK({
+    serviceName: options.service,
+    resourceDetectors: [envDetector, hostDetector],
+    spanProcessors: [...spanProcessors],
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
+    textMapPropagator: new W3CTraceContextPropagator(),
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [],
+  });
+  sdk.start();
+  return { shutdown: () => sdk.shutdown() };
+}
+
+export function tracer() {
+  return trace.getTracer(TRACER_NAME);
+}
+
+type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
+
+const headerGetter = {
+  keys: (carrier: Record<string, HeaderValue>) => Object.keys(carrier),
+  get: (carrier: Record<string, HeaderValue>, key: string) => {
+    const value = carrier[key];
+    const first = Array.isArray(value) ? value[0] : value;
+    return first === undefined ? undefined : first.toString();
+  },
+};
+
+/** The trace context a Kafka record or an HTTP request carries; the root context when none. */
+export function contextFromHeaders(headers: Record<string, HeaderValue>): Context {
+  return propagation.extract(ROOT_CONTEXT, headers, headerGetter);
+}
+
+/** `traceparent` (and `tracestate`) naming `from` (default: the active context) as the parent; empty when tracing is off. */
+export function traceHeaders(from: Context = context.active()): Record<string, string> {
+  const headers: Record<string, string> = {};
+  propagation.inject(from, headers);
+  return headers;
+}
+
+/** The span context of `from`'s span, as a link; none when it has none. */
+export function linkTo(from: Context): Link[] {
+  const spanContext: SpanContext | undefined = trace.getSpanContext(from);
+  return spanContext !== undefined && trace.isSpanContextValid(spanContext) ? [{ context: spanContext }] : [];
+}
+
+/** Ends a span after `work`, recording a thrown error as the span's status. */
+export async function endAfter<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+export function failSpan(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+}
+
+/** Runs `work` in a new span that is the active one meanwhile. */
+export function inSpan<T>(
+  name: string,
+  options: { kind?: SpanKind; attributes?: Attributes; links?: Link[]; parent?: Context },
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const parent = options.parent ?? context.active();
+  const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links }, parent);
+  return context.with(trace.setSpan(parent, span), () => endAfter(span, () => work(span)));
+}
+
+/**
+ * A PostgreSQL transaction in a span of its own (`transaction <what>`): how long it held its
+ * connection, from BEGIN to COMMIT or ROLLBACK.
+ */
+export function tracedTransaction<T>(
+  database: Knex,
+  what: string,
+  options: { parent?: Context; links?: Link[]; attributes?: Attributes },
+  work: (transaction: Knex.Transaction) => Promise<T>,
+): Promise<T> {
+  return inSpan(
+    `transaction ${what}`,
+    { kind: SpanKind.CLIENT, parent: options.parent, links: options.links, attributes: { 'db.system.name': 'postgresql', ...options.attributes } },
+    () => database.transaction(work),
+  );
+}
+
+export { SpanKind };
