@@ -4,15 +4,18 @@ import { freePort } from '../support/ports';
 import { startService } from '../support/service-process';
 
 /**
- * A processor as an operator runs it (the fleet's, and reporting's, which follows four topics):
- * it refuses a bad configuration by name, starts consuming as its own login, serves its health and
- * metrics on its operations port, and on SIGTERM stops after the batch in hand and exits with 0.
+ * Each context's processor as an operator runs it: it refuses a bad configuration by name, starts
+ * consuming as its own login, serves its health and every metric family operators watch on its
+ * operations port, and on SIGTERM stops after the batch in hand and exits with 0.
  */
-
 const startProcessor = (context: string, environment: NodeJS.ProcessEnv) => startService(`processors/${context}/main.ts`, environment);
 
 describe.each([
   ['fleet', 'fleet_svc', 'fleet'],
+  ['rental', 'rental_svc', 'rental'],
+  ['maintenance', 'maintenance_svc', 'maintenance'],
+  ['identity', 'identity_svc', 'identity'],
+  ['ledger', 'accounting_svc', 'accounting'],
   ['reporting', 'reporting_svc', 'reporting'],
 ])('the %s processor process', (context, login, schema) => {
   it('refuses to start on bad configuration, naming the variable', async () => {
@@ -37,13 +40,25 @@ describe.each([
       const metrics = await fetch(`${ops}/metrics`);
       expect(metrics.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
       const exposition = await metrics.text();
-      expect(exposition).toMatch(/^# TYPE consumer_messages_total counter$/m);
+      // Every family an operator's dashboards and alerts read (docs/operations.md).
+      for (const [family, type] of [
+        ['consumer_messages_total', 'counter'],
+        ['consumer_messages_retried_total', 'counter'],
+        ['consumer_messages_dead_lettered_total', 'counter'],
+        ['consumer_batch_messages', 'histogram'],
+        ['consumer_batch_duration_seconds', 'histogram'],
+        ['consumer_lag_messages', 'gauge'],
+        ['outbox_unpublished_rows', 'gauge'],
+        ['outbox_oldest_unpublished_age_seconds', 'gauge'],
+        ['db_pool_connections', 'gauge'],
+      ]) {
+        expect(exposition).toMatch(new RegExp(`^# TYPE ${family} ${type}$`, 'm'));
+      }
       // The outbox backlog is counted at scrape time, for the context's own schema.
       expect(exposition).toMatch(new RegExp(`^outbox_unpublished_rows\\{schema="${schema}"\\} \\d+$`, 'm'));
       expect(exposition).toMatch(new RegExp(`^outbox_oldest_unpublished_age_seconds\\{schema="${schema}"\\} [\\d.]+$`, 'm'));
       // The group's lag per partition of its commands topic, asked of the brokers at scrape time.
       expect(exposition).toMatch(new RegExp(`^consumer_lag_messages\\{group="${context}-processor",topic="${context}\\.commands",partition="0"\\} \\d+$`, 'm'));
-      expect(exposition).toMatch(/^# TYPE consumer_batch_duration_seconds histogram$/m);
       expect(exposition).toMatch(new RegExp(`^db_pool_connections\\{pool="${context}",state="used"\\} \\d+$`, 'm'));
       expect((await fetch(`${ops}/elsewhere`)).status).toBe(404);
       expect((await fetch(`${ops}/metrics`, { method: 'POST' })).status).toBe(405);
