@@ -1,10 +1,11 @@
 # syntax=docker/dockerfile:1
 #
-# One image for every service: the default command runs the gateway; a processor, the migrations
-# or the topic setup run from the same image with another command, e.g.
-#   node dist/processors/fleet/main.js
-#   node --import tsx tools/migrate.ts
-#   node dist/tools/topics.js
+# One image for every service, run by name (infra/docker/run-component.sh):
+#   docker run IMAGE                  the gateway
+#   docker run IMAGE fleet            a processor (fleet, rental, maintenance, identity, ledger, reporting)
+#   docker run IMAGE migrate          the migrations; `topics` the topic setup
+# Kubernetes and compose name the command themselves (node dist/processors/fleet/main.js), which
+# replaces the entry point; both forms run the same files.
 #
 # CI pins the exact Node release of .nvmrc with: --build-arg NODE_VERSION="$(cat .nvmrc)"
 ARG NODE_VERSION=24
@@ -66,9 +67,12 @@ COPY --from=build /app/platform ./platform
 COPY --from=build /app/schemas ./schemas
 COPY --from=build /app/tools ./tools
 
+COPY --chmod=0755 infra/docker/run-component.sh /usr/local/bin/run-component
+
 # The image's `node` user, by number so that Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 
 EXPOSE 8080
 
-CMD ["node", "dist/gateway/main.js"]
+ENTRYPOINT ["run-component"]
+CMD ["gateway"]
