@@ -2,17 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { ensureDevKeys, signDevToken } from '../../tools/dev-token-keys';
 import { roleUrl } from '../support/database';
 import { eventually } from '../support/eventually';
+import { OtlpCollector } from '../support/otlp-collector';
 import { freePort } from '../support/ports';
 import { startService } from '../support/service-process';
 
 /**
- * The logs of a whole run, as an operator collects them: the gateway and the fleet processor run
- * as processes at debug level while a vehicle is registered (with the caller's correlation id and
- * traceparent), a forged token is refused and a sign-in with a wrong client secret and password
- * fails; then both stop. Every line is JSON naming its service; the request's line and the
- * command's line carry the same correlation and trace id; and no secret of the run (database and
- * Redis passwords, the bearer token, the signing key, the client secret, the password) appears
- * anywhere in the output.
+ * The logs and traces of a whole run, as an operator collects them: the gateway and the fleet
+ * processor run as processes at debug level, exporting their spans over OTLP/HTTP to a collector
+ * (the gateway sampling none of the traces it begins), while a vehicle is registered with the
+ * caller's correlation id and sampled traceparent, a forged token is refused and a sign-in with a
+ * wrong client secret and password fails; then both stop.
+ *
+ * Logs: every line is JSON naming its service; the request's line and the command's line carry the
+ * same correlation and trace id; no secret of the run (database and Redis passwords, the bearer
+ * token, the signing key, the client secret, the password) appears anywhere in the output.
+ * Traces: the collector holds the registration's trace from both processes, the fleet's span a
+ * child of the gateway's send across Kafka, and nothing of the unsampled forged request.
  */
 const MANAGER = '8a1c3e5f-7b9d-4f1a-8c3e-5f7b9d1f3a5c';
 
@@ -24,11 +29,15 @@ interface LogLine {
   readonly [field: string]: unknown;
 }
 
-describe("a run's logs", () => {
-  it('are JSON lines with the service, the correlation, message and trace ids, and never a secret', async () => {
+describe("a run's logs and traces", () => {
+  const collector = new OtlpCollector();
+  afterAll(() => collector.stop());
+
+  it('are JSON lines with the service, the correlation, message and trace ids and never a secret, and one trace across both processes', async () => {
     const admin = new URL(process.env.DATABASE_ADMIN_URL!);
     const [port, gatewayOps, fleetOps] = [await freePort(), await freePort(), await freePort()];
-    const common = { ...process.env, LOG_LEVEL: 'debug', OPS_HOST: '127.0.0.1' };
+    const collectorUrl = await collector.start();
+    const common = { ...process.env, LOG_LEVEL: 'debug', OPS_HOST: '127.0.0.1', TRACING_EXPORTER: 'otlp', TRACING_OTLP_ENDPOINT: collectorUrl.toString() };
     const fleet = startService('processors/fleet/main.ts', { ...common, DATABASE_URL: roleUrl(admin, 'fleet_svc').toString(), OPS_PORT: String(fleetOps) });
     const gateway = startService('gateway/main.ts', {
       ...common,
@@ -37,6 +46,8 @@ describe("a run's logs", () => {
       PORT: String(port),
       HOST: '127.0.0.1',
       OPS_PORT: String(gatewayOps),
+      // Only traces a caller sampled are recorded.
+      TRACING_SAMPLE_RATIO: '0',
     });
     const signingKey = await ensureDevKeys(process.env.STACK_DIR!);
     const token = await signDevToken(signingKey, {
@@ -51,6 +62,7 @@ describe("a run's logs", () => {
     const password = `password-${randomBytes(12).toString('hex')}`;
     const traceId = randomBytes(16).toString('hex');
     const correlationId = `logs-${randomBytes(6).toString('hex')}`;
+    const registeredTraceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
     try {
       await eventually(() => (fleet.output().includes('"processor running"') ? true : undefined), 30_000, 'the fleet processor to run');
       await eventually(
@@ -66,7 +78,7 @@ describe("a run's logs", () => {
           'Content-Type': 'application/json',
           Prefer: 'wait=20',
           'X-Correlation-Id': correlationId,
-          traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+          traceparent: registeredTraceparent,
         },
         body: JSON.stringify({ plateNumber: `LG-${randomBytes(3).toString('hex')}`, make: 'Kia', model: 'EV3', vehicleClass: 'compact' }),
       });
@@ -119,6 +131,18 @@ describe("a run's logs", () => {
       'the client secret': clientSecret,
       'the password': password,
     };
+    const callerSpanId = registeredTraceparent.split('-')[2];
+    const traced = collector.spans().filter((span) => span.traceId === traceId);
+    const server = traced.find((span) => span.service === 'gateway' && span.name === 'POST /v1/vehicles');
+    expect(server?.parentSpanId).toBe(callerSpanId);
+    const send = traced.find((span) => span.service === 'gateway' && span.name === 'send fleet.commands');
+    expect(send?.parentSpanId).toBe(server?.spanId);
+    const processed = traced.find((span) => span.service === 'fleet' && span.name === 'process fleet.commands');
+    expect(processed).toMatchObject({ parentSpanId: send?.spanId, attributes: { 'messaging.message.id': handled?.messageId, 'fleet.outcome': 'accepted' } });
+    expect(traced.some((span) => span.service === 'fleet' && span.name === 'transaction fleet' && span.parentSpanId === processed?.spanId)).toBe(true);
+    expect(collector.spans().filter((span) => span.traceId === refused?.traceId)).toEqual([]);
+    expect(collector.refused).toEqual([]);
+
     for (const [what, secret] of Object.entries(secrets)) {
       expect(secret.length).toBeGreaterThan(8);
       for (const [service, text] of Object.entries(output)) {
