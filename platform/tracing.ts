@@ -106,6 +106,34 @@ export function linkTo(from: Context): Link[] {
   return spanContext !== undefined && trace.isSpanContextValid(spanContext) ? [{ context: spanContext }] : [];
 }
 
+/**
+ * The span of one consumed record (`process <topic>`), a child of the span that produced it, per
+ * the record's traceparent.
+ */
+export function startConsumeSpan(record: {
+  readonly topic: string;
+  readonly partition?: number;
+  readonly offset?: string;
+  readonly group?: string;
+  readonly headers: Record<string, HeaderValue>;
+}): Span {
+  return tracer().startSpan(
+    `process ${record.topic}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': record.topic,
+        ...(record.partition === undefined ? {} : { 'messaging.destination.partition.id': String(record.partition) }),
+        ...(record.offset === undefined ? {} : { 'messaging.kafka.offset': Number(record.offset) }),
+        ...(record.group === undefined ? {} : { 'messaging.consumer.group.name': record.group }),
+      },
+    },
+    contextFromHeaders(record.headers),
+  );
+}
+
 /** Ends a span after `work`, recording a thrown error as the span's status. */
 export async function endAfter<T>(span: Span, work: () => Promise<T>): Promise<T> {
   try {

@@ -7,6 +7,7 @@ import { decodeOrPoison, PoisonMessageError } from '../../platform/failures';
 import { isUuid } from '../../platform/identifiers';
 import { Metrics } from '../../platform/metrics';
 import { PartitionPauses } from '../../platform/partition-pauses';
+import { failSpan, startConsumeSpan } from '../../platform/tracing';
 import type { CommandResultValue, CommandStatusRepository } from './command-status.repository';
 
 export const RESULTS_CHANNEL = 'command-results';
@@ -81,10 +82,15 @@ export class CommandResultsConsumer {
     const { batch } = payload;
     const results: CommandResultValue[] = [];
     const unreadable: FailedMessage[] = [];
+    // Each result closes its command's trace: a span per record, ended once the statuses are written.
+    const spans = batch.messages.map((message) =>
+      startConsumeSpan({ topic: batch.topic, partition: batch.partition, offset: message.offset, group: this.options.groupId, headers: message.headers ?? {} }),
+    );
     try {
-      for (const message of batch.messages) {
+      for (const [index, message] of batch.messages.entries()) {
         const read = await this.read(message);
         if (read instanceof PoisonMessageError) {
+          failSpan(spans[index]!, read);
           unreadable.push({ topic: batch.topic, partition: batch.partition, message, kind: 'poison', errorClass: read.errorClass, error: read });
         } else {
           results.push(read);
@@ -93,9 +99,12 @@ export class CommandResultsConsumer {
       if (results.length > 0) await this.statuses.applyResults(results);
       if (unreadable.length > 0) await this.router.send(this.router.plan(unreadable));
     } catch (error) {
+      for (const span of spans) failSpan(span, error);
       const delayMs = this.pauses.outage(batch.topic, batch.partition);
       this.logger.warn({ err: error, topic: batch.topic, partition: batch.partition, delayMs }, 'command results could not be applied; the partition waits and the batch runs again');
       return;
+    } finally {
+      for (const span of spans) span.end();
     }
     this.pauses.recovered(batch.topic, batch.partition);
     const last = batch.messages.at(-1);

@@ -8,7 +8,7 @@ import { readFailure } from '../../platform/failure-records';
 import { decodeOrPoison, handlerErrorClass, isTransient, PoisonMessageError } from '../../platform/failures';
 import type { InboxOutcome, IntegrationRepository, OutboxEvent } from './integration.repository';
 import { context, trace, type Context, type Span } from '@opentelemetry/api';
-import { contextFromHeaders, failSpan, linkTo, SpanKind, traceHeaders, tracedTransaction, tracer } from '../../platform/tracing';
+import { contextFromHeaders, failSpan, linkTo, startConsumeSpan, traceHeaders, tracedTransaction } from '../../platform/tracing';
 
 export const COMMAND_RESULT_TYPE = 'platform.CommandResult';
 
@@ -158,22 +158,13 @@ export class CommandProcessor {
    * event from one context to the next.
    */
   private messageSpan(message: IncomingMessage, options: BatchOptions): Span {
-    const topic = options.source?.topic ?? 'unknown';
-    return tracer().startSpan(
-      `process ${topic}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'process',
-          'messaging.destination.name': topic,
-          ...(options.source === undefined ? {} : { 'messaging.destination.partition.id': String(options.source.partition) }),
-          ...(message.offset === undefined ? {} : { 'messaging.kafka.offset': Number(message.offset) }),
-          ...(options.group === undefined ? {} : { 'messaging.consumer.group.name': options.group }),
-        },
-      },
-      contextFromHeaders(message.headers ?? {}),
-    );
+    return startConsumeSpan({
+      topic: options.source?.topic ?? 'unknown',
+      ...(options.source === undefined ? {} : { partition: options.source.partition }),
+      ...(message.offset === undefined ? {} : { offset: message.offset }),
+      ...(options.group === undefined ? {} : { group: options.group }),
+      headers: message.headers ?? {},
+    });
   }
 
   private async processSpanned(database: Knex, messages: readonly IncomingMessage[], spans: readonly Span[], options: BatchOptions): Promise<MessageResult[]> {

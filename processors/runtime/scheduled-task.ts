@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { traceHeaders, tracedTransaction } from '../../platform/tracing';
 import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
 import type { DomainEvent } from './command-handler';
@@ -28,7 +30,8 @@ export type SweepOutcome = { readonly kind: 'swept'; readonly events: number } |
  * goes with the transaction, so a crashed sweep never leaves it held).
  */
 export async function runSweep(database: Knex, schema: IntegrationSchema, eventsTopic: string, task: ScheduledTask, now: Date): Promise<SweepOutcome> {
-  return database.transaction(async (transaction) => {
+  // Each sweep begins a trace of its own, which the facts it records carry on to their consumers.
+  return tracedTransaction(database, schema, { parent: ROOT_CONTEXT, attributes: { 'fleet.task': task.name } }, async (transaction) => {
     const locked: { rows: { acquired: boolean }[] } = await transaction.raw('SELECT pg_try_advisory_xact_lock(hashtext(?)) AS acquired', [`scheduled-task:${task.name}`]);
     if (locked.rows[0]?.acquired !== true) return { kind: 'busy' };
     const events = await task.sweep(transaction, now);
@@ -43,7 +46,7 @@ export async function runSweep(database: Knex, schema: IntegrationSchema, events
         eventType: event.type,
         payload: event.payload,
         // No command caused it: the sweep is both its correlation and its causation.
-        headers: { 'correlation-id': sweepId, 'causation-id': sweepId, 'message-type': event.type },
+        headers: { 'correlation-id': sweepId, 'causation-id': sweepId, 'message-type': event.type, ...traceHeaders() },
         occurredAt: now,
       })),
     );

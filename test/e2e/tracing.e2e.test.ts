@@ -9,8 +9,9 @@ import { SystemHarness } from '../support/system';
  * One trace from an HTTP request through two processors, read from an in-memory exporter: the
  * caller's traceparent → the gateway's server span → its send of the command → the fleet
  * processor's span for the command → its transaction, and the outbox relay's send of
- * VehicleRegistered → the maintenance processor's span for that event. Each link crosses Kafka in
- * the records' traceparent header. A caller that does not sample its trace is followed (its
+ * VehicleRegistered → the maintenance processor's span for that event, and the relay's send of the
+ * command's result → the gateway's span for it. Each link crosses Kafka in the records' traceparent
+ * header. A caller that does not sample its trace is followed (its
  * trace id travels on) but nothing of it is recorded.
  */
 const MANAGER = '3b5d7f9a-1c2e-4a6b-8d0f-2e4a6c8e0a1c';
@@ -95,6 +96,13 @@ describe('tracing across Kafka', () => {
     const eventProcess = only(trace.filter(inMaintenance), "the maintenance processor's span");
     expect(parentOf(eventProcess)).toBe(eventSend.spanContext().spanId);
     expect(eventProcess.attributes).toMatchObject({ 'messaging.message.id': eventSend.attributes['messaging.message.id'], 'fleet.message.type': 'fleet.VehicleRegistered' });
+
+    // The command's result comes back the same way: the relay's send, then the gateway's span for it.
+    const resultSend = only(trace.filter((span) => span.name === `send ${harness.topics.results}`), "the relay's send of the result");
+    expect(parentOf(resultSend)).toBe(commandProcess.spanContext().spanId);
+    const resultProcess = only(trace.filter((span) => span.name === `process ${harness.topics.results}`), "the gateway's span for the result");
+    expect(resultProcess.kind).toBe(SpanKind.CONSUMER);
+    expect(parentOf(resultProcess)).toBe(resultSend.spanContext().spanId);
 
     // The relay's own transaction is a root that links what it published.
     const relayTransaction = spans
