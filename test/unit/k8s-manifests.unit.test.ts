@@ -243,11 +243,18 @@ describe('docker-compose.yml', () => {
     services: Record<string, { command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }> }>;
   };
 
+  it('runs the gateway and the set-up jobs by component name', () => {
+    expect(compose.services.gateway?.command).toEqual(['gateway']);
+    expect(compose.services.migrate?.command).toEqual(['migrate']);
+    expect(compose.services.topics?.command).toEqual(['topics']);
+  });
+
   it('runs a processor per context, as its own login, health-checked on its operations port, after the migrations', () => {
     const migrations = compose.services.migrate!.environment!;
     for (const context of CONTEXTS) {
       const service = compose.services[`${context}-processor`];
-      expect({ context, command: service?.command }).toEqual({ context, command: ['node', `dist/processors/${context}/main.js`] });
+      // By name, through the image's entry point (test/unit/container-image.unit.test.ts runs each name).
+      expect({ context, command: service?.command }).toEqual({ context, command: [context] });
       const login = /^postgres:\/\/([a-z_]+):\$\{(DB_PASSWORD_[A-Z_]+):/.exec(service!.environment!.DATABASE_URL ?? '');
       expect({ context, login: login?.[1] }).toEqual({ context, login: expect.stringMatching(/_svc$/) });
       // The migrations give that login the password the service connects with.
