@@ -24,7 +24,7 @@ import { kafkaProbe, postgresProbe, redisProbe, schemaRegistryProbe } from '../p
 import { createIdempotentProducer, createKafka } from '../platform/kafka';
 import { Lifecycle } from '../platform/lifecycle';
 import { createLogger } from '../platform/logger';
-import { startTracing } from '../platform/tracing';
+import { startTracing } from '../platform/tracing-setup';
 import { createRedis } from '../platform/redis';
 import { createSchemaRegistry } from '../platform/schema-registry';
 import { createGatewayApp } from './app';

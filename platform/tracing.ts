@@ -11,23 +11,12 @@ import {
   type Span,
   type SpanContext,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { envDetector, hostDetector } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import {
-  BatchSpanProcessor,
-  NoopSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace';
 import type { Knex } from 'knex';
-import type { TracingExporter } from './tracing-exporters';
 
 /**
  * Tracing across HTTP and Kafka. Every service registers one tracer provider at start-up
- * (`startTracing`); code anywhere opens spans with `tracer()`. W3C trace context travels in the
+ * (`startTracing`, platform/tracing-setup.ts); code anywhere opens spans with `tracer()`, which
+ * are no-ops until a provider is registered. W3C trace context travels in the
  * `traceparent` and `tracestate` headers of HTTP requests and Kafka records alike, so one trace
  * runs from the gateway's request through each processor a command or event touches, the outbox
  * relay's publish included.
@@ -35,43 +24,6 @@ import type { TracingExporter } from './tracing-exporters';
 
 export const TRACER_NAME = 'fleet-command-streams';
 
-
-export interface TracingOptions {
-  readonly service: string;
-  /** `none` still creates spans (their ids reach logs and headers) but sends them nowhere. */
-  readonly exporter: TracingExporter;
-  /** The OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces. */
-  readonly otlpEndpoint: URL;
-  /** Share of new traces recorded (0 to 1); a trace begun elsewhere follows its parent's choice. */
-  readonly sampleRatio: number;
-  /** Where spans go instead of the exporter (tests read them from memory). */
-  readonly spanProcessors?: readonly SpanProcessor[];
-}
-
-export interface Tracing {
-  /** Sends the spans still buffered and stops; call it last at shutdown. */
-  shutdown(): Promise<void>;
-}
-
-export function startTracing(options: TracingOptions): Tracing {
-  const spanProcessors =
-    options.spanProcessors ??
-    (options.exporter === 'otlp' ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: options.otlpEndpoint.toString() }) })] : [new NoopSpanProcessor()]);
-  // Everything is given explicitly, so that no OTEL_* variable silently starts an exporter of
-  // logs or metrics (the services log to stdout and serve Prometheus metrics themselves).
-  const sdk = new NodeSDK({
-    serviceName: options.service,
-    resourceDetectors: [envDetector, hostDetector],
-    spanProcessors: [...spanProcessors],
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
-    textMapPropagator: new W3CTraceContextPropagator(),
-    metricReaders: [],
-    logRecordProcessors: [],
-    instrumentations: [],
-  });
-  sdk.start();
-  return { shutdown: () => sdk.shutdown() };
-}
 
 export function tracer() {
   return trace.getTracer(TRACER_NAME);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { isUuid } from '../../platform/identifiers';
+import { tracedTransaction } from '../../platform/tracing';
 
 export type GrantType = 'password' | 'client_credentials' | 'refresh_token';
 
@@ -53,7 +54,7 @@ export class AuthRepository {
   constructor(private readonly db: Knex) {}
 
   transaction<T>(work: (transaction: Knex.Transaction) => Promise<T>): Promise<T> {
-    return this.db.transaction(work);
+    return tracedTransaction(this.db, 'auth', {}, work);
   }
 
   async client(clientId: string): Promise<Client | undefined> {

@@ -11,7 +11,7 @@ import { createDatabase } from '../../platform/database';
 import { createIdempotentProducer, createKafka } from '../../platform/kafka';
 import { Lifecycle } from '../../platform/lifecycle';
 import { createLogger } from '../../platform/logger';
-import { startTracing } from '../../platform/tracing';
+import { startTracing } from '../../platform/tracing-setup';
 import { kafkaProbe, postgresProbe, schemaRegistryProbe } from '../../platform/health';
 import { Metrics } from '../../platform/metrics';
 import { createSchemaRegistry } from '../../platform/schema-registry';

@@ -1,7 +1,7 @@
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { randomBytes } from 'node:crypto';
-import { startTracing, type Tracing } from '../../platform/tracing';
+import { startTracing, type Tracing } from '../../platform/tracing-setup';
 import { eventually } from '../support/eventually';
 import { SystemHarness } from '../support/system';
 
