@@ -4,6 +4,7 @@
  * processor, the rental processor, the ledger processor, or the bare Koa baseline. The setup
  * (topics, database URLs, keys) comes as JSON in BENCH_SETUP; the process prints `READY <url>`
  * when it serves, `STAT <name> <value>` lines for the figures it counts, and stops on SIGTERM.
+ * Tracing runs as production's defaults run it unless BENCH_TRACING says otherwise (below).
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +29,8 @@ import { createDatabase } from '../platform/database';
 import { createIdempotentProducer, createKafka } from '../platform/kafka';
 import { createLogger } from '../platform/logger';
 import { createSchemaRegistry } from '../platform/schema-registry';
+import { startTracing } from '../platform/tracing-setup';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
 import { fleetHandlers } from '../processors/fleet/fleet.handlers';
 import { FleetRepository } from '../processors/fleet/fleet.repository';
 import { ledgerHandlers } from '../processors/ledger/ledger.handlers';
@@ -235,6 +238,19 @@ if (role === undefined) {
   process.exit(2);
 }
 process.once('SIGTERM', () => process.exit(0));
+// BENCH_TRACING: `none` (the default) as production's default settings run (trace ids made and
+// passed on, nothing recorded); `recorded`, every span recorded as for an exporter, then dropped;
+// `off`, no tracing at all.
+const tracing = process.env.BENCH_TRACING ?? 'none';
+if (tracing !== 'off' && process.argv[2] !== 'bare') {
+  startTracing({
+    service: `bench-${process.argv[2]}`,
+    exporter: 'none',
+    otlpEndpoint: new URL('http://localhost:4318/v1/traces'),
+    sampleRatio: 1,
+    ...(tracing === 'recorded' ? { spanProcessors: [new NoopSpanProcessor()] } : {}),
+  });
+}
 role(JSON.parse(process.env.BENCH_SETUP ?? '{}') as BenchSetup).then(
   (url) => console.log(`READY ${url}`),
   (error: unknown) => {

@@ -2,7 +2,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { envDetector, hostDetector } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, BatchSpanProcessor, NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { TracingExporter } from './tracing-exporters';
 
 /**
@@ -13,11 +13,11 @@ import type { TracingExporter } from './tracing-exporters';
 
 export interface TracingOptions {
   readonly service: string;
-  /** `none` still creates spans (their ids reach logs and headers) but sends them nowhere. */
+  /** `none` sends spans nowhere and records no trace it begins; ids still reach logs and headers. */
   readonly exporter: TracingExporter;
   /** The OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces. */
   readonly otlpEndpoint: URL;
-  /** Share of new traces recorded (0 to 1); a trace begun elsewhere follows its parent's choice. */
+  /** Share of new traces recorded (0 to 1) when they are exported; a trace begun elsewhere follows its parent's choice. */
   readonly sampleRatio: number;
   /** Where spans go instead of the exporter (tests read them from memory). */
   readonly spanProcessors?: readonly SpanProcessor[];
@@ -38,7 +38,9 @@ export function startTracing(options: TracingOptions): Tracing {
     serviceName: options.service,
     resourceDetectors: [envDetector, hostDetector],
     spanProcessors: [...spanProcessors],
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
+    // Sent nowhere, a new trace is not worth recording: its spans stay ids only (cheap), while a
+    // trace a caller sampled is still recorded and passed on as sampled.
+    sampler: new ParentBasedSampler({ root: options.exporter === 'none' && options.spanProcessors === undefined ? new AlwaysOffSampler() : new TraceIdRatioBasedSampler(options.sampleRatio) }),
     textMapPropagator: new W3CTraceContextPropagator(),
     metricReaders: [],
     logRecordProcessors: [],

@@ -210,6 +210,7 @@ export class CommandProcessor {
       await pass('message');
     }
     // A line per message at debug, in the message's context: its ids and trace id come with it.
+    if (!this.logger.isLevelEnabled('debug')) return results as MessageResult[];
     for (const [index, result] of (results as MessageResult[]).entries()) {
       const handled = prepared[index];
       if (handled !== undefined) context.with(handled.trace, () => this.logger.debug({ messageType: handled.metadata.messageType, outcome: result.outcome }, 'message handled'));
