@@ -24,7 +24,6 @@ import type { Knex } from 'knex';
 
 export const TRACER_NAME = 'fleet-command-streams';
 
-
 export function tracer() {
   return trace.getTracer(TRACER_NAME);
 }
