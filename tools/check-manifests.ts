@@ -2,13 +2,15 @@
  * `npm run k8s:check [-- DIR...]` (default: k8s/base and k8s/overlays/local): renders each
  * kustomization (tools/k8s/kustomize.ts) and validates every resource against the Kubernetes
  * API's OpenAPI schemas, as bundled by the kubernetes-models package (types, required fields,
- * enumerations, formats), without a cluster.
+ * enumerations, formats), and against its TypeScript types for field names the schemas let pass
+ * (a misspelt `replica:`), without a cluster.
  *
  * Prints one line per resource (`ok` or `invalid` with the schema's complaints) and a summary.
  * Exit codes: 0 every resource valid, 3 some resource invalid or of a kind with no schema, 2 a
  * command line the tool refuses, 1 a kustomization that cannot be rendered.
  */
 import path from 'node:path';
+import { unknownFields } from './k8s/field-names';
 import { KustomizeError, render, type Rendered } from './k8s/kustomize';
 
 const USAGE = 'usage: npm run k8s:check [-- DIR...]';
@@ -41,19 +43,25 @@ export interface Finding {
 
 export async function check(rendered: readonly Rendered[]): Promise<Finding[]> {
   const findings: Finding[] = [];
-  for (const { file, resource } of rendered) {
-    const model = await modelOf(String(resource.apiVersion), String(resource.kind));
+  const models = await Promise.all(rendered.map(({ resource }) => modelOf(String(resource.apiVersion), String(resource.kind))));
+  const typed = rendered.filter((_, index) => models[index] !== undefined);
+  const typedComplaints = unknownFields(typed, ROOT);
+  const unknown = new Map(typed.map((item, index) => [item, typedComplaints[index]!]));
+  for (const [index, item] of rendered.entries()) {
+    const { file, resource } = item;
+    const model = models[index];
     const named = { file, kind: String(resource.kind), name: String(resource.metadata?.name) };
     if (model === undefined) {
       findings.push({ ...named, problems: [`no schema for apiVersion ${String(resource.apiVersion)} kind ${String(resource.kind)}`] });
       continue;
     }
+    let problems: string[] = [];
     try {
       new model(resource).validate();
-      findings.push({ ...named, problems: [] });
     } catch (error) {
-      findings.push({ ...named, problems: schemaComplaints(error) });
+      problems = schemaComplaints(error);
     }
+    findings.push({ ...named, problems: [...problems, ...(unknown.get(item) ?? [])] });
   }
   return findings;
 }

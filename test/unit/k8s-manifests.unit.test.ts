@@ -67,19 +67,24 @@ describe('the Kubernetes schemas', () => {
     expect(run.status).toBe(0);
   }, 30_000);
 
-  it('refuse a Deployment whose probe names no port and an HPA whose replicas are not a number', () => {
+  it('refuse a Deployment whose probe names no port, an HPA whose replicas are not a number, and a misspelt field', () => {
     const scratch = mkdtempSync(path.join(tmpdir(), 'fleet-k8s-'));
     try {
       cpSync(path.join(K8S, 'base'), scratch, { recursive: true });
       const gateway = readFileSync(path.join(scratch, 'gateway.yaml'), 'utf8');
       expect(gateway).toMatch(/path: \/health\/live\n\s+port: \w+/);
       writeFileSync(path.join(scratch, 'gateway.yaml'), gateway.replace(/(path: \/health\/live)\n\s+port: \w+/, '$1').replace(/maxReplicas: \d+/, 'maxReplicas: six'));
+      const fleet = readFileSync(path.join(scratch, 'fleet-processor.yaml'), 'utf8');
+      expect(fleet).toMatch(/^ {6}terminationGracePeriodSeconds:/m);
+      writeFileSync(path.join(scratch, 'fleet-processor.yaml'), fleet.replace(/^( {6})terminationGracePeriodSeconds:/m, '$1terminationGracePeriod:'));
       const run = checkManifests(scratch);
 
       expect(run.status).toBe(3);
       expect(run.stdout).toMatch(/^invalid +.*Deployment\/gateway.*startupProbe\/httpGet must have required property port/m);
       expect(run.stdout).toMatch(/^invalid +.*HorizontalPodAutoscaler\/gateway.*\/spec\/maxReplicas must be integer/m);
-      expect(run.stdout).toMatch(/^ok +.*Deployment\/fleet-processor/m);
+      expect(run.stdout).toMatch(/^invalid +.*Deployment\/fleet-processor.*'"terminationGracePeriod"' does not exist in type 'IPodSpec'/m);
+      expect(run.stdout).toMatch(/^ok +.*Deployment\/rental-processor/m);
+      expect(run.stdout).toContain('3 invalid');
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
