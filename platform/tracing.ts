@@ -85,6 +85,27 @@ export function startConsumeSpan(record: {
   );
 }
 
+/**
+ * The span of one record sent to Kafka (`send <topic>`), a child of `parent`; its context goes
+ * into the record's headers (`traceHeaders`), so the consumer's span becomes its child.
+ */
+export function startSendSpan(record: { readonly topic: string; readonly messageId: string; readonly messageType: string }, parent: Context = context.active()): Span {
+  return tracer().startSpan(
+    `send ${record.topic}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': record.topic,
+        'messaging.message.id': record.messageId,
+        'fleet.message.type': record.messageType,
+      },
+    },
+    parent,
+  );
+}
+
 /** Ends a span after `work`, recording a thrown error as the span's status. */
 export async function endAfter<T>(span: Span, work: () => Promise<T>): Promise<T> {
   try {
@@ -102,20 +123,9 @@ export function failSpan(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
 }
 
-/** Runs `work` in a new span that is the active one meanwhile. */
-export function inSpan<T>(
-  name: string,
-  options: { kind?: SpanKind; attributes?: Attributes; links?: Link[]; parent?: Context },
-  work: (span: Span) => Promise<T>,
-): Promise<T> {
-  const parent = options.parent ?? context.active();
-  const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links }, parent);
-  return context.with(trace.setSpan(parent, span), () => endAfter(span, () => work(span)));
-}
-
 /**
- * A PostgreSQL transaction in a span of its own (`transaction <what>`): how long it held its
- * connection, from BEGIN to COMMIT or ROLLBACK.
+ * A PostgreSQL transaction in a span of its own (`transaction <what>`), the active span while it
+ * runs: how long it held its connection, from BEGIN to COMMIT or ROLLBACK.
  */
 export function tracedTransaction<T>(
   database: Knex,
@@ -123,11 +133,11 @@ export function tracedTransaction<T>(
   options: { parent?: Context; links?: Link[]; attributes?: Attributes },
   work: (transaction: Knex.Transaction) => Promise<T>,
 ): Promise<T> {
-  return inSpan(
+  const parent = options.parent ?? context.active();
+  const span = tracer().startSpan(
     `transaction ${what}`,
-    { kind: SpanKind.CLIENT, parent: options.parent, links: options.links, attributes: { 'db.system.name': 'postgresql', ...options.attributes } },
-    () => database.transaction(work),
+    { kind: SpanKind.CLIENT, links: options.links, attributes: { 'db.system.name': 'postgresql', ...options.attributes } },
+    parent,
   );
+  return context.with(trace.setSpan(parent, span), () => endAfter(span, () => database.transaction(work)));
 }
-
-export { SpanKind };

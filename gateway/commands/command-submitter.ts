@@ -3,7 +3,7 @@ import { Metrics, type Labels } from '../../platform/metrics';
 import { randomUUID } from 'node:crypto';
 import type { AvroCodec } from '../../platform/avro-codec';
 import { writeMetadata } from '../../platform/message-headers';
-import { endAfter, SpanKind, traceHeaders, tracer } from '../../platform/tracing';
+import { endAfter, startSendSpan, traceHeaders } from '../../platform/tracing';
 import { context, trace } from '@opentelemetry/api';
 import { ProblemError } from '../middleware/problem';
 import type { CommandStatusRecord, CommandStatusRepository } from './command-status.repository';
@@ -48,16 +48,7 @@ export class CommandSubmitter {
       submittedBy: command.actor,
     });
     // The command's send is a span of the request's trace; the processor's span names it as its parent.
-    const span = tracer().startSpan(`send ${command.topic}`, {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'send',
-        'messaging.destination.name': command.topic,
-        'messaging.message.id': commandId,
-        'fleet.message.type': command.commandType,
-      },
-    });
+    const span = startSendSpan({ topic: command.topic, messageId: commandId, messageType: command.commandType });
     try {
       await endAfter(span, async () => {
         const value = await this.codec.encode(command.topic, command.commandType, command.payload);

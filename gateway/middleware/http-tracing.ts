@@ -1,7 +1,7 @@
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Middleware } from 'koa';
 import type { Logger } from '../../platform/logger';
-import { contextFromHeaders, failSpan, SpanKind, tracer } from '../../platform/tracing';
+import { contextFromHeaders, failSpan, tracer } from '../../platform/tracing';
 
 export type RouteOf = (method: string, path: string) => string | undefined;
 

@@ -22,10 +22,10 @@ export function integer(options: { min: number; max: number }): Parser<number> {
 /** A decimal number between 0 and 1 inclusive (a share, a probability). */
 export function fraction(): Parser<number> {
   return (raw) => {
+    // 0, 1, 0.x, .x or 1.0…: never below 0 or above 1.
     const text = raw.trim();
-    const value = Number(text);
-    if (!/^(0|1|0?\.\d+|1\.0*)$/.test(text) || value < 0 || value > 1) throw new ValueError('a decimal number between 0 and 1');
-    return value;
+    if (!/^(0|1|0?\.\d+|1\.0*)$/.test(text)) throw new ValueError('a decimal number between 0 and 1');
+    return Number(text);
   };
 }
 

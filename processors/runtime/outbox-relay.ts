@@ -4,8 +4,8 @@ import pg from 'pg';
 import type { AvroCodec } from '../../platform/avro-codec';
 import type { Logger } from '../../platform/logger';
 import { Header } from '../../platform/message-headers';
-import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
-import { contextFromHeaders, failSpan, linkTo, SpanKind, traceHeaders, tracer } from '../../platform/tracing';
+import { ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
+import { contextFromHeaders, failSpan, linkTo, startSendSpan, traceHeaders, tracer } from '../../platform/tracing';
 import type { IntegrationRepository, UnpublishedEvent } from './integration.repository';
 
 export interface OutboxRelayOptions {
@@ -113,7 +113,10 @@ export class OutboxRelay {
     await Promise.all(
       [...byTopic].map(async ([topic, topicEvents]) => {
         // Each event's send is a span in the trace of the message that caused it (its stored traceparent).
-        const sends = topicEvents.map((event) => ({ event, span: this.sendSpan(topic, event) }));
+        const sends = topicEvents.map((event) => ({
+          event,
+          span: startSendSpan({ topic, messageId: event.id, messageType: event.eventType }, contextFromHeaders(event.headers)),
+        }));
         try {
           const messages = await Promise.all(
             sends.map(async ({ event, span }) => ({
@@ -136,23 +139,6 @@ export class OutboxRelay {
           for (const { span } of sends) span.end();
         }
       }),
-    );
-  }
-
-  private sendSpan(topic: string, event: UnpublishedEvent): Span {
-    return tracer().startSpan(
-      `send ${topic}`,
-      {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'send',
-          'messaging.destination.name': topic,
-          'messaging.message.id': event.id,
-          'fleet.message.type': event.eventType,
-        },
-      },
-      contextFromHeaders(event.headers),
     );
   }
 
@@ -225,4 +211,3 @@ export class OutboxRelay {
     }
   }
 }
-

@@ -6,7 +6,7 @@ import type { Rendered } from './kustomize';
  * The fields of each resource that its Kubernetes type does not have (`replica:` for `replicas:`,
  * a probe's `httpGets:`), which the OpenAPI schemas let pass. Each resource is written as an
  * object literal typed with the kubernetes-models interface of its kind, and TypeScript's
- * excess-property check names every field the type lacks, at any depth.
+ * excess-property check names a field the type lacks, at any depth (the first of each object).
  *
  * Returns the complaints per resource, in the order given (empty when every field is known).
  * Every resource must be of a kind kubernetes-models has; a type it cannot read throws.
@@ -44,29 +44,15 @@ export function unknownFields(rendered: readonly Rendered[], root: string): stri
   const program = ts.createProgram([fileName], options, host);
 
   const complaints = rendered.map((): string[] => []);
-  const lineStarts = lineStartsOf(text);
   for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
     if (diagnostic.file === undefined || path.resolve(diagnostic.file.fileName) !== fileName || diagnostic.start === undefined) continue;
-    const line = lineOf(lineStarts, diagnostic.start);
-    const owner = ownerOf(startLines, line);
+    const owner = ownerOf(startLines, diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line);
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
     // An import that fails would type every literal as `any` and let everything pass.
     if (owner < 0) throw new Error(`the kubernetes-models types cannot be read: ${message}`);
     complaints[owner]!.push(message);
   }
   return complaints;
-}
-
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let index = 0; index < text.length; index += 1) if (text[index] === '\n') starts.push(index + 1);
-  return starts;
-}
-
-function lineOf(lineStarts: readonly number[], position: number): number {
-  let line = 0;
-  while (line + 1 < lineStarts.length && lineStarts[line + 1]! <= position) line += 1;
-  return line;
 }
 
 /** The resource whose literal holds `line` (-1 for the imports). */
