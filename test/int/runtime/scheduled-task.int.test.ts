@@ -1,8 +1,10 @@
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Knex } from 'knex';
 import { createDatabase } from '../../../platform/database';
 import { Metrics } from '../../../platform/metrics';
 import type { DomainEvent } from '../../../processors/runtime/command-handler';
 import { runSweep, TaskScheduler, type ScheduledTask } from '../../../processors/runtime/scheduled-task';
+import { startTracing } from '../../../platform/tracing-setup';
 import { ScratchDatabase } from '../../support/database';
 import { eventually } from '../../support/eventually';
 import { silentLogger } from '../../support/silent-logger';
@@ -10,7 +12,8 @@ import { silentLogger } from '../../support/silent-logger';
 /**
  * Scheduled sweeps on the real PostgreSQL, as a context login: one instance sweeps at a time
  * (the others are told the task is busy, without waiting), the events reach the outbox in the
- * sweep's transaction, and a failing sweep is counted and tried again.
+ * sweep's transaction, and a failing sweep is counted and tried again. A sweep begins a trace of
+ * its own, which its events carry on.
  */
 describe('scheduled sweeps', () => {
   const database = new ScratchDatabase();
@@ -103,5 +106,23 @@ describe('scheduled sweeps', () => {
     expect(metrics.value('scheduled_sweeps_total', { task: 'test.due-probes', outcome: 'swept' })).toBeGreaterThanOrEqual(1);
     // The failed sweep's marks were rolled back with it, so row 3 was announced by the next one, once.
     expect((await outbox()).map((event) => event.message_key)).toEqual(['vehicle-1', 'vehicle-2', 'vehicle-3']);
+  }, 30_000);
+
+  it("begins a trace of its own, whose transaction span its events name as their parent", async () => {
+    const spans = new InMemorySpanExporter();
+    const tracing = startTracing({ service: 'sweep-test', exporter: 'none', otlpEndpoint: new URL('http://localhost:4318/v1/traces'), sampleRatio: 1, spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
+    try {
+      await database.knex().raw("INSERT INTO fleet.sweep_probe (id, due_at) VALUES (4, '2028-06-01T00:00:00Z')");
+      expect(await runSweep(fleet, 'fleet', 'test.events', dueTask(), new Date('2029-01-01T00:00:00Z'))).toEqual({ kind: 'swept', events: 1 });
+
+      const sweep = spans.getFinishedSpans().filter((span) => span.name === 'transaction fleet' && span.attributes['fleet.task'] === 'test.due-probes');
+      expect(sweep).toHaveLength(1);
+      expect(sweep[0]!.parentSpanContext).toBeUndefined();
+      const announced = (await outbox()).find((event) => event.message_key === 'vehicle-4');
+      const { traceId, spanId } = sweep[0]!.spanContext();
+      expect(announced?.headers.traceparent).toBe(`00-${traceId}-${spanId}-01`);
+    } finally {
+      await tracing.shutdown();
+    }
   }, 30_000);
 });
